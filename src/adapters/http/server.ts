@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { ErrorCode, isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { Gateway } from '../../proxy/gateway.js';
+import { createSessionServer } from '../../proxy/session.js';
+import { BodyTooLargeError, readBody } from './body.js';
+import { sendJsonRpcError } from './jsonrpc-error.js';
+import { OriginGuard } from './origin-guard.js';
+
+export interface HttpOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly maxBodyBytes: number;
+  readonly allowedHosts: readonly string[];
+  readonly allowedOrigins: readonly string[];
+}
+
+export interface RunningHttp {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+function isInitialize(body: unknown): boolean {
+  return Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body);
+}
+
+/**
+ * The Streamable HTTP edge: `/mcp` (one SDK transport and `Server` per MCP session) and `/healthz`. What the
+ * SDK cannot know about — body size, Host/Origin, unparseable JSON — is refused here with a JSON-RPC error.
+ */
+export async function startHttp(gateway: Gateway, options: HttpOptions): Promise<RunningHttp> {
+  const transports = new Map<string, StreamableHTTPServerTransport>();
+  let guard: OriginGuard | undefined;
+
+  async function openSession(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    const sessionId = randomUUID();
+    const { server, session } = createSessionServer(gateway, sessionId);
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => sessionId,
+      onsessioninitialized: () => {
+        transports.set(sessionId, transport);
+        gateway.addSession(session);
+      },
+    });
+    transport.onclose = () => {
+      transports.delete(sessionId);
+      void gateway.removeSession(session);
+    };
+    await server.connect(transport);
+    await transport.handleRequest(req, res, body);
+  }
+
+  async function handleMcp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const header = req.headers['mcp-session-id'];
+    const sessionId = Array.isArray(header) ? header[0] : header;
+    const existing = sessionId === undefined ? undefined : transports.get(sessionId);
+    if (sessionId !== undefined && existing === undefined) {
+      // The spec's answer to an unknown or ended session: 404, so the client starts a new one.
+      sendJsonRpcError(res, 404, ErrorCode.InvalidRequest, 'Session not found');
+      return;
+    }
+    if (req.method !== 'POST') {
+      if (!existing) return sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, 'Bad Request: Mcp-Session-Id header is required');
+      return existing.handleRequest(req, res);
+    }
+    let body: unknown;
+    try {
+      const raw = await readBody(req, options.maxBodyBytes);
+      body = JSON.parse(raw.toString('utf8'));
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        // Answer at once and stop reading; the socket is closed so the rest of the upload is not buffered.
+        sendJsonRpcError(res, 413, ErrorCode.InvalidRequest, error.message, { connection: 'close' });
+        req.socket.end();
+        return;
+      }
+      return sendJsonRpcError(res, 400, ErrorCode.ParseError, `Parse error: ${error instanceof Error ? error.message : 'invalid JSON'}`);
+    }
+    if (existing) return existing.handleRequest(req, res, body);
+    if (!isInitialize(body)) return sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, 'Bad Request: no Mcp-Session-Id header, and the message is not an initialize request');
+    return openSession(req, res, body);
+  }
+
+  function health(res: ServerResponse): void {
+    const upstreams = gateway.upstreams.map((u) => ({ name: u.name, status: u.status, tools: u.tools.length, ...(u.lastError ? { error: u.lastError } : {}) }));
+    const policy = gateway.policy.current();
+    const healthy = policy !== undefined && upstreams.every((u) => u.status === 'ready');
+    const body = JSON.stringify({ status: healthy ? 'ok' : 'degraded', policyVersion: policy?.version ?? null, sessions: gateway.sessions.size, upstreams });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(body);
+  }
+
+  const http: HttpServer = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    const refused = guard?.check(req);
+    if (refused) return sendJsonRpcError(res, 403, ErrorCode.InvalidRequest, `Forbidden: ${refused}`);
+    if (path === '/healthz' && req.method === 'GET') return health(res);
+    if (path !== '/mcp') return sendJsonRpcError(res, 404, ErrorCode.InvalidRequest, `Not found: ${path}`);
+    handleMcp(req, res).catch((error: unknown) => {
+      gateway.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'HTTP request failed');
+      sendJsonRpcError(res, 500, ErrorCode.InternalError, 'Internal error');
+    });
+  });
+  http.on('clientError', (_error, socket) => socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n'));
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port, options.host, () => resolve());
+  });
+  const port = (http.address() as AddressInfo).port;
+  guard = new OriginGuard(port, options.allowedHosts, options.allowedOrigins);
+  const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${hostForUrl}:${port}/mcp`,
+    port,
+    async close() {
+      await Promise.all([...transports.values()].map((t) => t.close().catch(() => undefined)));
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { ConfigError } from '../config/load.js';
+import { loadPolicyFile, PolicyLoadError } from '../config/policy-file.js';
+import { CatalogCollisionError } from '../proxy/catalog.js';
+import { runHttp, runStdio } from '../main.js';
+
+/** Startup failures the user can fix get one clear message and exit code 2, not a stack trace. */
+function fail(error: unknown): never {
+  if (error instanceof ConfigError || error instanceof PolicyLoadError) {
+    process.stderr.write(`gatehouse: ${error.name === 'ConfigError' ? 'invalid config' : 'invalid policy'} ${error.file}\n`);
+    for (const issue of error.issues) process.stderr.write(`  ${issue.path}: ${issue.message}\n`);
+  } else if (error instanceof CatalogCollisionError) {
+    process.stderr.write(`gatehouse: ${error.message}\n  set prefix.mode to "on-collision" or "always", or rename the tools upstream\n`);
+  } else {
+    process.stderr.write(`gatehouse: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  process.exit(2);
+}
+
+const program = new Command('gatehouse').description('MCP policy gateway: every tool call passes your rules first').version('0.1.0');
+const configOption = ['-c, --config <file>', 'gateway config (YAML or JSON)', 'gatehouse.yaml'] as const;
+
+program
+  .command('serve')
+  .description('serve agents over Streamable HTTP at /mcp')
+  .option(...configOption)
+  .action(async (opts: { config: string }) => {
+    const { app, http } = await runHttp(opts.config).catch(fail);
+    process.stderr.write(`gatehouse: listening on ${http.url} with ${app.gateway.catalog.tools.size} upstream tools\n`);
+    const shutdown = () => void Promise.all([http.close(), app.close()]).finally(() => process.exit(0));
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  });
+
+program
+  .command('stdio')
+  .description('serve one agent over stdin/stdout (for clients that spawn a command)')
+  .option(...configOption)
+  .action(async (opts: { config: string }) => {
+    await runStdio(opts.config).catch(fail);
+    process.exit(0);
+  });
+
+const policy = program.command('policy').description('work with policy files');
+policy
+  .command('validate <file>')
+  .description('check a policy file; prints each problem with its JSON path')
+  .action((file: string) => {
+    try {
+      const compiled = loadPolicyFile(file, { hideDefaultDenied: true });
+      process.stdout.write(`ok: ${file} (version ${compiled.version})\n`);
+    } catch (error) {
+      fail(error);
+    }
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ConfigSchema, type GatewayConfig } from './schema.js';
+import { describeIssues, formatPath, parseWith, type ValidationIssue } from '../core/validation.js';
+import { isLoopbackHost } from '../adapters/http/loopback.js';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly issues: readonly ValidationIssue[],
+  ) {
+    super(`invalid config ${file}: ${describeIssues(issues)}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** `${NAME}` in env and header values is taken from the gateway's environment, so secrets stay out of the file. */
+function expandVariables(map: Record<string, string>, path: PropertyKey[], env: NodeJS.ProcessEnv, issues: ValidationIssue[]) {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(map)) {
+    out[key] = value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
+      const resolved = env[name];
+      if (resolved === undefined) issues.push({ path: formatPath([...path, key]), message: `environment variable ${name} is not set` });
+      return resolved ?? '';
+    });
+  }
+  return out;
+}
+
+function parseText(file: string, text: string): unknown {
+  try {
+    return /\.ya?ml$/i.test(file) ? (parseYaml(text) as unknown) : (JSON.parse(text) as unknown);
+  } catch (error) {
+    throw new ConfigError(file, [{ path: '$', message: `cannot parse: ${error instanceof Error ? error.message : String(error)}` }]);
+  }
+}
+
+/** Validates a config object; relative paths are resolved against `baseDir` (the config file's folder). */
+export function resolveConfig(raw: unknown, baseDir: string, file: string, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const parsed = parseWith(ConfigSchema, raw);
+  if (!parsed.ok) throw new ConfigError(file, parsed.issues);
+  const config = parsed.value;
+  const issues: ValidationIssue[] = [];
+  // Until agents authenticate (a later milestone), only loopback clients can reach the gateway.
+  if (!isLoopbackHost(config.listen.host)) {
+    issues.push({ path: '$.listen.host', message: `"${config.listen.host}" is not a loopback address; binding beyond loopback needs agent authentication, which this version does not have` });
+  }
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  config.policy.path = abs(config.policy.path);
+  for (const [name, server] of Object.entries(config.servers)) {
+    server.env = expandVariables(server.env, ['servers', name, 'env'], env, issues);
+    server.headers = expandVariables(server.headers, ['servers', name, 'headers'], env, issues);
+    if (server.cwd !== undefined) server.cwd = abs(server.cwd);
+  }
+  if (issues.length > 0) throw new ConfigError(file, issues);
+  return config;
+}
+
+export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(file, [{ path: '$', message: `cannot read: ${error instanceof Error ? error.message : String(error)}` }]);
+  }
+  return resolveConfig(parseText(file, text), dirname(resolve(file)), file, env);
+}

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+const SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+const StringMapSchema = z.record(z.string(), z.string());
+
+/** One upstream MCP server. Which transport it uses follows from `command` (stdio) or `url` (HTTP). */
+export const ServerConfigSchema = z
+  .strictObject({
+    transport: z.enum(['stdio', 'streamable-http', 'sse']).optional(),
+    command: z.string().min(1).optional(),
+    args: z.array(z.string()).default([]),
+    env: StringMapSchema.default({}),
+    cwd: z.string().optional(),
+    url: z.url().optional(),
+    headers: StringMapSchema.default({}),
+    call_timeout_ms: z.int().positive().optional(),
+    connect_timeout_ms: z.int().positive().optional(),
+    enabled: z.boolean().default(true),
+  })
+  .superRefine((server, ctx) => {
+    const wantsStdio = server.transport === 'stdio' || (server.transport === undefined && server.command !== undefined);
+    if (server.command !== undefined && server.url !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'give either "command" (stdio) or "url" (HTTP), not both' });
+    } else if (wantsStdio && server.command === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['command'], message: 'a stdio server needs "command"' });
+    } else if (!wantsStdio && server.url === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: server.transport ? `a ${server.transport} server needs "url"` : 'expected "command" (stdio) or "url" (HTTP)' });
+    }
+  });
+
+export const PrefixModeSchema = z.enum(['always', 'on-collision', 'never']);
+
+export const ConfigSchema = z.strictObject({
+  listen: z
+    .strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: z.int().min(0).max(65535).default(8808),
+      /** Extra `Host` values (host:port) to accept, e.g. when a local reverse proxy forwards under another name. */
+      allowed_hosts: z.array(z.string()).default([]),
+      /** Browser origins allowed to call /mcp; loopback origins on the listen port are always allowed. */
+      allowed_origins: z.array(z.string()).default([]),
+      max_body_bytes: z.int().positive().default(4 * 1024 * 1024),
+    })
+    .prefault({}),
+  policy: z
+    .strictObject({
+      path: z.string().min(1),
+      hide_default_denied: z.boolean().default(true),
+      watch: z.boolean().default(true),
+    }),
+  prefix: z
+    .strictObject({
+      mode: PrefixModeSchema.default('on-collision'),
+      separator: z.string().min(1).default('__'),
+    })
+    .prefault({}),
+  upstream_defaults: z
+    .strictObject({
+      call_timeout_ms: z.int().positive().default(60_000),
+      connect_timeout_ms: z.int().positive().default(20_000),
+    })
+    .prefault({}),
+  /** tools/list and other list results handed to agents are paged at this size. */
+  page_size: z.int().positive().max(10_000).default(200),
+  servers: z.record(z.string().regex(SERVER_NAME, 'server names use letters, digits, "_" and "-" and start with a letter or digit'), ServerConfigSchema),
+  log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type ServerConfig = z.infer<typeof ServerConfigSchema>;
+export type PrefixMode = z.infer<typeof PrefixModeSchema>;
+export type GatewayConfig = z.infer<typeof ConfigSchema>;

@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import type { Decision, Visibility } from './decision.js';
+import { compareGlobSpecificity, globToRegExp, isGlob } from './glob.js';
+import type { Policy, ToolRule } from './schema.js';
+import { formatPath } from '../validation.js';
+
+export interface CompileOptions {
+  /** product.md §2: tools denied only by `default: "deny"` are left out of tools/list unless this is false. */
+  readonly hideDefaultDenied: boolean;
+}
+
+export interface CompiledPolicy {
+  /** A content hash: two loads of the same policy have the same version. */
+  readonly version: string;
+  readonly source: Policy;
+  decide(tool: string): Decision;
+  visibility(tool: string): Visibility;
+}
+
+interface CompiledRule {
+  readonly path: string;
+  readonly decision: Decision;
+}
+
+interface GlobRule<T> {
+  readonly pattern: string;
+  readonly regex: RegExp;
+  readonly value: T;
+}
+
+/** Rule fields the gateway accepts but does not enforce yet; a rule using one denies rather than pass unchecked. */
+const DEFERRED_FIELDS = ['rate_limit', 'limits', 'require', 'deny_if', 'require_approval_if'] as const;
+
+function unenforcedFeatures(rule: ToolRule): string[] {
+  const features: string[] = DEFERRED_FIELDS.filter((field) => rule[field] !== undefined);
+  if (rule.action === 'require_approval') features.push('action "require_approval"');
+  return features;
+}
+
+function ruleDecision(key: string, rule: ToolRule, path: string): Decision {
+  const deferred = unenforcedFeatures(rule);
+  if (deferred.length > 0) {
+    return {
+      kind: 'deny',
+      rule: path,
+      reason: `the rule uses ${deferred.join(', ')}, which this gateway version cannot enforce yet, so the call is denied rather than let through unchecked`,
+    };
+  }
+  if (rule.action === 'deny') {
+    return { kind: 'deny', rule: path, reason: rule.reason ?? `the policy denies '${key}'` };
+  }
+  return { kind: 'allow', rule: path };
+}
+
+function compileGlobs<T>(entries: Iterable<[string, T]>): GlobRule<T>[] {
+  return [...entries]
+    .filter(([pattern]) => isGlob(pattern))
+    .sort(([a], [b]) => compareGlobSpecificity(a, b))
+    .map(([pattern, value]) => ({ pattern, regex: globToRegExp(pattern), value }));
+}
+
+/** Decisions depend only on the tool name, so they are memoised; the cap bounds memory against made-up names. */
+const MEMO_LIMIT = 10_000;
+
+export function compilePolicy(policy: Policy, options: CompileOptions): CompiledPolicy {
+  const version = createHash('sha256').update(JSON.stringify(policy)).digest('hex').slice(0, 16);
+  const exact = new Map<string, CompiledRule>();
+  const globEntries: [string, CompiledRule][] = [];
+  for (const [key, rule] of Object.entries(policy.tools)) {
+    const path = formatPath(['tools', key]).slice(2);
+    const compiled = { path, decision: ruleDecision(key, rule, path) };
+    if (isGlob(key)) globEntries.push([key, compiled]);
+    else exact.set(key, compiled);
+  }
+  const globs = compileGlobs(globEntries);
+  const hiddenExact = new Set(policy.hide.filter((p) => !isGlob(p)));
+  const hiddenGlobs = compileGlobs(policy.hide.map((p, i) => [p, i] as [string, number]));
+  const allToolsDenial: Decision | undefined =
+    policy.all_tools === undefined
+      ? undefined
+      : { kind: 'deny', rule: 'all_tools', reason: 'the policy sets all_tools, which this gateway version cannot enforce yet, so every call is denied rather than let through unchecked' };
+
+  const resolve = (tool: string): Decision => {
+    if (allToolsDenial) return allToolsDenial;
+    const rule = exact.get(tool) ?? globs.find((g) => g.regex.test(tool))?.value;
+    if (rule) return rule.decision;
+    return policy.default === 'allow'
+      ? { kind: 'allow', rule: 'default' }
+      : { kind: 'deny', rule: 'default', reason: `'${tool}' has no rule in the policy and the default is deny` };
+  };
+  const memo = new Map<string, Decision>();
+  const decide = (tool: string): Decision => {
+    let decision = memo.get(tool);
+    if (decision === undefined) {
+      decision = resolve(tool);
+      if (memo.size < MEMO_LIMIT) memo.set(tool, decision);
+    }
+    return decision;
+  };
+  // An exact `tools` entry is an explicit choice about that tool, so it outranks a hide glob such as `"*"`
+  // (PolicyLayer's "hide everything not named"); an exact `hide` entry always hides.
+  const isHidden = (tool: string): boolean =>
+    hiddenExact.has(tool) || (!exact.has(tool) && hiddenGlobs.some((g) => g.regex.test(tool)));
+
+  return {
+    version,
+    source: policy,
+    decide,
+    visibility(tool) {
+      if (isHidden(tool)) return 'hidden';
+      const decision = decide(tool);
+      return decision.kind === 'deny' && decision.rule === 'default' && options.hideDefaultDenied ? 'unlisted' : 'listed';
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/**
+ * The policy file format (product.md §2). Objects are strict so that a typo such as `"acton"` is a load
+ * error with a path rather than a silently ignored key — an ignored key in a security policy fails open.
+ */
+export const RuleActionSchema = z.enum(['allow', 'deny', 'require_approval']);
+
+export const RateLimitSchema = z.strictObject({
+  max: z.int().positive(),
+  window: z.number().positive(),
+  scope: z.enum(['session', 'agent', 'global']).optional(),
+});
+
+/**
+ * Fields that are part of the documented format but enforced by later milestones (limits, argument conditions,
+ * approvals). They are accepted so that a PolicyLayer file loads, and a rule that uses one is denied until the
+ * gateway can enforce it: see `unenforcedFeatures` in compile.ts.
+ */
+const DeferredFieldSchema = z.unknown();
+
+export const ToolRuleSchema = z.strictObject({
+  action: RuleActionSchema.optional(),
+  reason: z.string().max(2000).optional(),
+  rate_limit: RateLimitSchema.optional(),
+  limits: DeferredFieldSchema.optional(),
+  require: DeferredFieldSchema.optional(),
+  deny_if: DeferredFieldSchema.optional(),
+  require_approval_if: DeferredFieldSchema.optional(),
+});
+
+export const PolicySchema = z.strictObject({
+  version: z.literal('1', { error: 'expected "1", the only policy format version' }),
+  default: z.enum(['allow', 'deny']),
+  tools: z.record(z.string().min(1, 'a tool key cannot be empty'), ToolRuleSchema).default({}),
+  hide: z.array(z.string().min(1)).default([]),
+  all_tools: DeferredFieldSchema.optional(),
+});
+
+export type RuleAction = z.infer<typeof RuleActionSchema>;
+export type ToolRule = z.infer<typeof ToolRuleSchema>;
+export type Policy = z.infer<typeof PolicySchema>;

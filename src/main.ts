@@ -1,0 +1,94 @@
+import type { Logger } from 'pino';
+import { startHttp, type RunningHttp } from './adapters/http/server.js';
+import { createLogger } from './adapters/logger.js';
+import { serveStdio } from './adapters/stdio.js';
+import { createUpstreamTransport } from './adapters/upstream/transport.js';
+import { loadConfigFile } from './config/load.js';
+import { PolicyFile } from './config/policy-file.js';
+import type { GatewayConfig } from './config/schema.js';
+import { Gateway } from './proxy/gateway.js';
+import { Upstream } from './proxy/upstream.js';
+
+export interface App {
+  readonly gateway: Gateway;
+  readonly policy: PolicyFile;
+  readonly logger: Logger;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: the one place that turns config into running parts. Throws (and so refuses to start)
+ * on an invalid policy or a forbidden name collision.
+ */
+export async function buildApp(config: GatewayConfig, logger: Logger = createLogger(config.log_level)): Promise<App> {
+  const policy = new PolicyFile(config.policy.path, { hideDefaultDenied: config.policy.hide_default_denied }, logger);
+  let gateway: Gateway | undefined;
+  const upstreams = Object.entries(config.servers)
+    .filter(([, server]) => server.enabled)
+    .map(
+      ([name, server]) =>
+        new Upstream({
+          name,
+          createTransport: () => createUpstreamTransport(name, server, logger),
+          callTimeoutMs: server.call_timeout_ms ?? config.upstream_defaults.call_timeout_ms,
+          connectTimeoutMs: server.connect_timeout_ms ?? config.upstream_defaults.connect_timeout_ms,
+          logger,
+          hooks: {
+            listsChanged: (upstream, kinds) => gateway?.listsChanged(upstream, kinds),
+            notification: (upstream, notification) => gateway?.notification(upstream, notification),
+            serverRequest: async (upstream, request, signal) => {
+              if (!gateway) throw new Error('gateway is not started');
+              return gateway.serverRequest(upstream, request, signal);
+            },
+          },
+        }),
+    );
+  gateway = new Gateway({
+    upstreams,
+    policy,
+    prefixMode: config.prefix.mode,
+    prefixSeparator: config.prefix.separator,
+    pageSize: config.page_size,
+    hideDefaultDenied: config.policy.hide_default_denied,
+    logger,
+  });
+  try {
+    await gateway.start();
+  } catch (error) {
+    await gateway.close();
+    throw error;
+  }
+  if (config.policy.watch) policy.watch();
+  const started = gateway;
+  return {
+    gateway: started,
+    policy,
+    logger,
+    async close() {
+      policy.close();
+      await started.close();
+    },
+  };
+}
+
+export async function runHttp(configFile: string): Promise<{ app: App; http: RunningHttp }> {
+  const config = loadConfigFile(configFile);
+  const app = await buildApp(config);
+  const http = await startHttp(app.gateway, {
+    host: config.listen.host,
+    port: config.listen.port,
+    maxBodyBytes: config.listen.max_body_bytes,
+    allowedHosts: config.listen.allowed_hosts,
+    allowedOrigins: config.listen.allowed_origins,
+  });
+  app.logger.info({ url: http.url, tools: app.gateway.catalog.tools.size }, 'gatehouse listening');
+  return { app, http };
+}
+
+export async function runStdio(configFile: string): Promise<void> {
+  const config = loadConfigFile(configFile);
+  const app = await buildApp(config);
+  const { closed } = await serveStdio(app.gateway);
+  await closed;
+  await app.close();
+}

@@ -1,0 +1,184 @@
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { ErrorCode, McpError, type RequestId, type ServerCapabilities, type ServerNotification, type ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from 'pino';
+import type { PolicyProvider } from '../ports.js';
+import { assertNoCollisions, buildCatalog, routeResource, type Catalog } from './catalog.js';
+import type { ListKind, Upstream } from './upstream.js';
+import { PassthroughResultSchema } from './passthrough.js';
+import type { PrefixMode } from '../config/schema.js';
+
+/** One agent session: an MCP session over HTTP, or the whole process over stdio. */
+export class DownstreamSession {
+  /** Downstream request ids with a call in flight, per upstream: used to route server→client requests. */
+  readonly inflight = new Map<Upstream, Set<RequestId>>();
+  readonly subscriptions = new Set<string>();
+
+  constructor(
+    readonly id: string,
+    readonly server: Server,
+  ) {}
+
+  track(upstream: Upstream, requestId: RequestId): () => void {
+    let ids = this.inflight.get(upstream);
+    if (!ids) this.inflight.set(upstream, (ids = new Set()));
+    ids.add(requestId);
+    return () => {
+      ids.delete(requestId);
+      if (ids.size === 0) this.inflight.delete(upstream);
+    };
+  }
+}
+
+export interface GatewayOptions {
+  readonly upstreams: readonly Upstream[];
+  readonly policy: PolicyProvider;
+  readonly prefixMode: PrefixMode;
+  readonly prefixSeparator: string;
+  readonly pageSize: number;
+  readonly hideDefaultDenied: boolean;
+  readonly logger: Logger;
+}
+
+const SERVER_REQUEST_CAPABILITY: Record<string, 'sampling' | 'elicitation' | 'roots'> = {
+  'sampling/createMessage': 'sampling',
+  'elicitation/create': 'elicitation',
+  'roots/list': 'roots',
+};
+
+/**
+ * The state shared by all agent sessions: upstreams, the merged catalog, the policy, and the routing of
+ * upstream-initiated traffic back to the right session.
+ */
+export class Gateway {
+  readonly upstreams: readonly Upstream[];
+  readonly policy: PolicyProvider;
+  readonly pageSize: number;
+  readonly logger: Logger;
+  readonly sessions = new Set<DownstreamSession>();
+  private catalogState: Catalog;
+  private readonly uriSubscribers = new Map<string, Set<DownstreamSession>>();
+
+  constructor(private readonly options: GatewayOptions) {
+    this.upstreams = options.upstreams;
+    this.policy = options.policy;
+    this.pageSize = options.pageSize;
+    this.logger = options.logger;
+    this.catalogState = buildCatalog([], options.prefixMode, options.prefixSeparator);
+    options.policy.onChange(() => this.broadcast((s) => s.server.sendToolListChanged()));
+  }
+
+  get catalog(): Catalog {
+    return this.catalogState;
+  }
+
+  /** Connects every upstream (each bounded by its connect timeout) and refuses to start on a forbidden collision. */
+  async start(): Promise<void> {
+    await Promise.all(this.upstreams.map((u) => u.start()));
+    this.rebuildCatalog();
+    assertNoCollisions(this.catalogState, this.options.prefixMode);
+  }
+
+  rebuildCatalog(): void {
+    const previous = new Set(this.catalogState.collisions.map((c) => `${c.kind}:${c.name}`));
+    this.catalogState = buildCatalog(this.upstreams, this.options.prefixMode, this.options.prefixSeparator);
+    for (const collision of this.catalogState.collisions) {
+      if (previous.has(`${collision.kind}:${collision.name}`)) continue;
+      const level = this.options.prefixMode === 'never' ? 'error' : 'warn';
+      this.logger[level]({ collision, prefixMode: this.options.prefixMode }, this.options.prefixMode === 'never' ? `${collision.kind} name collision: only the first server's ${collision.kind} is reachable` : `${collision.kind} name collision`);
+    }
+  }
+
+  /** What agents are offered: the union of what the connected upstreams can do. */
+  capabilities(): ServerCapabilities {
+    const caps = this.upstreams.map((u) => u.capabilities);
+    const any = (pick: (c: ServerCapabilities) => unknown) => caps.some((c) => pick(c) !== undefined && pick(c) !== false);
+    return {
+      tools: { listChanged: true },
+      ...(any((c) => c.prompts) ? { prompts: { listChanged: true } } : {}),
+      ...(any((c) => c.resources) ? { resources: { listChanged: true, subscribe: any((c) => c.resources?.subscribe || undefined) } } : {}),
+      ...(any((c) => c.completions) ? { completions: {} } : {}),
+      ...(any((c) => c.logging) ? { logging: {} } : {}),
+    };
+  }
+
+  addSession(session: DownstreamSession): void {
+    this.sessions.add(session);
+  }
+
+  async removeSession(session: DownstreamSession): Promise<void> {
+    if (!this.sessions.delete(session)) return;
+    for (const uri of session.subscriptions) await this.unsubscribe(session, uri).catch(() => undefined);
+  }
+
+  listsChanged(_upstream: Upstream, kinds: readonly ListKind[]): void {
+    this.rebuildCatalog();
+    for (const kind of kinds) {
+      this.broadcast((s) =>
+        kind === 'tools' ? s.server.sendToolListChanged() : kind === 'prompts' ? s.server.sendPromptListChanged() : s.server.sendResourceListChanged(),
+      );
+    }
+  }
+
+  notification(upstream: Upstream, notification: ServerNotification): void {
+    if (notification.method === 'notifications/resources/updated') {
+      for (const session of this.uriSubscribers.get(notification.params.uri) ?? []) void session.server.notification(notification).catch(() => undefined);
+      return;
+    }
+    this.logger.trace({ upstream: upstream.name, method: notification.method }, 'relaying notification');
+    this.broadcast((s) => s.server.notification(notification));
+  }
+
+  /**
+   * Upstream-initiated requests carry nothing on the wire that names the call that caused them, so they go to
+   * the one session with a call in flight to that upstream (or, with none in flight, the only session). When
+   * that is ambiguous the request is refused rather than guessed: a sampling prompt sent to the wrong agent
+   * would leak one session's data into another.
+   */
+  async serverRequest(upstream: Upstream, request: ServerRequest, signal: AbortSignal): Promise<Record<string, unknown>> {
+    const busy = [...this.sessions].filter((s) => s.inflight.has(upstream));
+    const candidates = busy.length > 0 ? busy : [...this.sessions];
+    const [session] = candidates;
+    if (candidates.length !== 1 || session === undefined) {
+      throw new McpError(ErrorCode.InvalidRequest, `gatehouse cannot tell which agent session '${request.method}' from '${upstream.name}' belongs to (${candidates.length} candidates); refused`);
+    }
+    const capability = SERVER_REQUEST_CAPABILITY[request.method];
+    if (capability && session.server.getClientCapabilities()?.[capability] === undefined) {
+      throw new McpError(ErrorCode.MethodNotFound, `the agent's client does not support ${capability}`);
+    }
+    const ids = session.inflight.get(upstream);
+    const related = ids?.size === 1 ? [...ids][0] : undefined;
+    return session.server.request(request, PassthroughResultSchema, {
+      signal,
+      timeout: 10 * 60_000,
+      ...(related !== undefined ? { relatedRequestId: related } : {}),
+    });
+  }
+
+  async subscribe(session: DownstreamSession, uri: string, upstream: Upstream): Promise<void> {
+    let subscribers = this.uriSubscribers.get(uri);
+    if (!subscribers) this.uriSubscribers.set(uri, (subscribers = new Set()));
+    if (subscribers.size === 0) await upstream.request('resources/subscribe', { uri });
+    subscribers.add(session);
+    session.subscriptions.add(uri);
+  }
+
+  async unsubscribe(session: DownstreamSession, uri: string, upstream?: Upstream): Promise<void> {
+    const subscribers = this.uriSubscribers.get(uri);
+    session.subscriptions.delete(uri);
+    if (!subscribers?.delete(session) || subscribers.size > 0) return;
+    this.uriSubscribers.delete(uri);
+    const owner = upstream ?? routeResource(this.catalogState, uri);
+    await owner?.request('resources/unsubscribe', { uri });
+  }
+
+  private broadcast(send: (session: DownstreamSession) => Promise<void>): void {
+    for (const session of this.sessions) {
+      send(session).catch((error: unknown) => this.logger.debug({ session: session.id, err: String(error) }, 'notification not delivered'));
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.sessions].map((s) => s.server.close().catch(() => undefined)));
+    await Promise.all(this.upstreams.map((u) => u.close()));
+  }
+}

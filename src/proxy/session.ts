@@ -1,0 +1,186 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import {
+  CallToolRequestSchema,
+  CompleteRequestSchema,
+  ErrorCode,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  McpError,
+  ReadResourceRequestSchema,
+  RootsListChangedNotificationSchema,
+  SetLevelRequestSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+  type CallToolRequest,
+  type ServerNotification,
+  type ServerRequest,
+  type ServerResult,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { Decision } from '../core/policy/index.js';
+import { routeResource, type Routed } from './catalog.js';
+import { DownstreamSession, type Gateway } from './gateway.js';
+import { page } from './paging.js';
+import { policyDeniedResult, upstreamFailureResult } from './tool-results.js';
+import { UpstreamUnavailableError, type Upstream } from './upstream.js';
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+const VERSION = '0.1.0';
+
+/** Errors that mean "the upstream could not answer", as opposed to an answer that happens to be an error. */
+function isUpstreamFault(error: unknown): boolean {
+  return (
+    error instanceof UpstreamUnavailableError ||
+    (error instanceof McpError && (error.code === ErrorCode.ConnectionClosed || error.code === ErrorCode.RequestTimeout)) ||
+    !(error instanceof McpError)
+  );
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** For requests other than tools/call, an upstream fault becomes a JSON-RPC error naming the server. */
+async function relay(upstream: Upstream, method: string, params: Record<string, unknown> | undefined, extra: Extra): Promise<ServerResult> {
+  try {
+    return (await upstream.request(method, params, { signal: extra.signal })) as ServerResult;
+  } catch (error) {
+    if (!isUpstreamFault(error)) throw error;
+    throw new McpError(ErrorCode.InternalError, `server '${upstream.name}' could not answer ${method}: ${describe(error)}`);
+  }
+}
+
+/**
+ * Decides one tool call. Every failure inside the decision path becomes a denial (fail closed); only an unknown
+ * or hidden tool is a protocol error, since for the agent it does not exist.
+ */
+function decide(gateway: Gateway, tool: string): { decision: Decision; policyVersion: string | undefined; route: Routed<Tool> } {
+  const route = gateway.catalog.tools.get(tool);
+  if (route === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${tool}`);
+  let policyVersion: string | undefined;
+  try {
+    const policy = gateway.policy.current();
+    if (!policy) throw new Error('no policy is loaded');
+    policyVersion = policy.version;
+    if (policy.visibility(tool) === 'hidden') throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${tool}`);
+    return { decision: policy.decide(tool), policyVersion, route };
+  } catch (error) {
+    if (error instanceof McpError) throw error;
+    gateway.logger.error({ tool, err: describe(error) }, 'decision failed; denying');
+    return { decision: { kind: 'deny', rule: 'gateway', reason: `the gateway could not evaluate its policy (${describe(error)}), so it denies to stay safe` }, policyVersion, route };
+  }
+}
+
+async function callTool(gateway: Gateway, session: DownstreamSession, request: CallToolRequest, extra: Extra): Promise<ServerResult> {
+  const tool = request.params.name;
+  const { decision, policyVersion, route } = decide(gateway, tool);
+  if (decision.kind === 'deny') return policyDeniedResult(tool, decision, policyVersion);
+  const progressToken = request.params._meta?.progressToken;
+  const untrack = session.track(route.upstream, extra.requestId);
+  try {
+    return (await route.upstream.request(
+      'tools/call',
+      { ...request.params, name: route.upstreamName },
+      {
+        signal: extra.signal,
+        ...(progressToken !== undefined
+          ? { onprogress: (progress) => void extra.sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken } }).catch(() => undefined) }
+          : {}),
+      },
+    )) as ServerResult;
+  } catch (error) {
+    if (extra.signal.aborted || !isUpstreamFault(error)) throw error;
+    return upstreamFailureResult(tool, route.upstream.name, describe(error));
+  } finally {
+    untrack();
+  }
+}
+
+/** The downstream `Server` for one agent session, with every MCP method wired to the gateway. */
+export function createSessionServer(gateway: Gateway, sessionId: string): { server: Server; session: DownstreamSession } {
+  const capabilities = gateway.capabilities();
+  const server = new Server({ name: 'gatehouse', version: VERSION }, { capabilities });
+  const session = new DownstreamSession(sessionId, server);
+  const catalog = () => gateway.catalog;
+
+  server.setRequestHandler(ListToolsRequestSchema, (request) => {
+    const policy = gateway.policy.current();
+    // Without a policy nothing is callable, so nothing is listed.
+    const visible = policy ? [...catalog().tools.entries()].filter(([name]) => policy.visibility(name) === 'listed').map(([, r]) => r.definition) : [];
+    const { items, nextCursor } = page(visible, request.params?.cursor, gateway.pageSize);
+    return { tools: items, ...(nextCursor ? { nextCursor } : {}) };
+  });
+  server.setRequestHandler(CallToolRequestSchema, (request, extra) => callTool(gateway, session, request, extra));
+
+  if (capabilities.prompts) {
+    server.setRequestHandler(ListPromptsRequestSchema, (request) => {
+      const { items, nextCursor } = page([...catalog().prompts.values()].map((r) => r.definition), request.params?.cursor, gateway.pageSize);
+      return { prompts: items, ...(nextCursor ? { nextCursor } : {}) };
+    });
+    server.setRequestHandler(GetPromptRequestSchema, (request, extra) => {
+      const route = catalog().prompts.get(request.params.name);
+      if (!route) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`);
+      return relay(route.upstream, 'prompts/get', { ...request.params, name: route.upstreamName }, extra);
+    });
+  }
+
+  if (capabilities.resources) {
+    server.setRequestHandler(ListResourcesRequestSchema, (request) => {
+      const { items, nextCursor } = page([...catalog().resources.values()].map((r) => r.definition), request.params?.cursor, gateway.pageSize);
+      return { resources: items, ...(nextCursor ? { nextCursor } : {}) };
+    });
+    server.setRequestHandler(ListResourceTemplatesRequestSchema, (request) => {
+      const { items, nextCursor } = page(catalog().templates.map((t) => t.definition), request.params?.cursor, gateway.pageSize);
+      return { resourceTemplates: items, ...(nextCursor ? { nextCursor } : {}) };
+    });
+    const resourceOwner = (uri: string) => {
+      const upstream = routeResource(catalog(), uri);
+      if (!upstream) throw new McpError(ErrorCode.InvalidParams, `Unknown resource: ${uri}`);
+      return upstream;
+    };
+    server.setRequestHandler(ReadResourceRequestSchema, (request, extra) => relay(resourceOwner(request.params.uri), 'resources/read', request.params, extra));
+    if (capabilities.resources.subscribe) {
+      server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+        await gateway.subscribe(session, request.params.uri, resourceOwner(request.params.uri));
+        return {};
+      });
+      server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
+        await gateway.unsubscribe(session, request.params.uri, resourceOwner(request.params.uri));
+        return {};
+      });
+    }
+  }
+
+  if (capabilities.completions) {
+    server.setRequestHandler(CompleteRequestSchema, (request, extra) => {
+      const { ref } = request.params;
+      if (ref.type === 'ref/prompt') {
+        const route = catalog().prompts.get(ref.name);
+        if (!route) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
+        return relay(route.upstream, 'completion/complete', { ...request.params, ref: { ...ref, name: route.upstreamName } }, extra);
+      }
+      const upstream = catalog().templates.find((t) => t.upstreamName === ref.uri)?.upstream ?? routeResource(catalog(), ref.uri);
+      if (!upstream) throw new McpError(ErrorCode.InvalidParams, `Unknown resource: ${ref.uri}`);
+      return relay(upstream, 'completion/complete', request.params, extra);
+    });
+  }
+
+  if (capabilities.logging) {
+    // One level for the shared upstreams: the newest request from any session wins.
+    server.setRequestHandler(SetLevelRequestSchema, async (request, extra) => {
+      await Promise.all(gateway.upstreams.filter((u) => u.capabilities.logging).map((u) => relay(u, 'logging/setLevel', request.params, extra)));
+      return {};
+    });
+  }
+
+  server.setNotificationHandler(RootsListChangedNotificationSchema, async () => {
+    await Promise.all(gateway.upstreams.map((u) => u.notify('notifications/roots/list_changed').catch(() => undefined)));
+  });
+  server.onclose = () => void gateway.removeSession(session);
+  return { server, session };
+}

@@ -1,0 +1,28 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Decision } from '../core/policy/index.js';
+
+/** The `_meta` key under which agents and tests find the machine-readable form of a gateway verdict. */
+export const DECISION_META_KEY = 'gatehouse/decision';
+
+type Denial = Extract<Decision, { kind: 'deny' }>;
+
+/**
+ * A refusal is a tool *result*, not a protocol error, so the model reads the reason and can change course
+ * (product.md §3). The first word is a stable tag that agents and people can search for.
+ */
+export function policyDeniedResult(tool: string, decision: Denial, policyVersion: string | undefined): CallToolResult {
+  return {
+    isError: true,
+    content: [{ type: 'text', text: `[POLICY DENIED] The call to '${tool}' was blocked by ${decision.rule}: ${decision.reason}.` }],
+    _meta: { [DECISION_META_KEY]: { decision: 'deny', tool, rule: decision.rule, reason: decision.reason, policyVersion: policyVersion ?? null } },
+  };
+}
+
+/** The call was allowed but the upstream could not answer (down, crashed, timed out). */
+export function upstreamFailureResult(tool: string, upstream: string, detail: string): CallToolResult {
+  return {
+    isError: true,
+    content: [{ type: 'text', text: `[UPSTREAM ERROR] The call to '${tool}' was allowed but server '${upstream}' could not complete it: ${detail}.` }],
+    _meta: { [DECISION_META_KEY]: { decision: 'allow', tool, upstream, outcome: 'upstream_error', detail } },
+  };
+}
