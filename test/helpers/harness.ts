@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, type ClientOptions } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import pino from 'pino';
+import { startHttp, type RunningHttp } from '../../src/adapters/http/server.js';
+import { resolveConfig } from '../../src/config/load.js';
+import { buildApp, type App } from '../../src/main.js';
+
+/** Repository root, from dist/test/helpers/. */
+export const ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
+export const EVERYTHING = join(ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+export const CLI = join(ROOT, 'dist/src/cli/main.js');
+export const SEED_POLICY = '{"version":"1","default":"deny","tools":{"get_dicom_import_job":{}}}';
+
+export function fixture(name: string): string {
+  return fileURLToPath(new URL(`../fixtures/servers/${name}.js`, import.meta.url));
+}
+
+export function stdioFixture(name: string, env: Record<string, string> = {}): Record<string, unknown> {
+  return { command: process.execPath, args: [fixture(name)], env };
+}
+
+export const everythingStdio = { command: process.execPath, args: [EVERYTHING, 'stdio'] };
+
+export const ALLOW_ALL = '{"version":"1","default":"allow"}';
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [key: string]: unknown;
+}
+
+export interface TestGateway {
+  readonly url: URL;
+  readonly app: App;
+  readonly http: RunningHttp;
+  readonly dir: string;
+  readonly policyPath: string;
+  readonly logs: LogLine[];
+  connect(options?: ClientOptions): Promise<Client>;
+  writePolicy(text: string): void;
+  close(): Promise<void>;
+}
+
+export interface GatewaySpec {
+  servers: Record<string, Record<string, unknown>>;
+  policy?: string;
+  config?: Record<string, unknown>;
+}
+
+/** A real gateway on 127.0.0.1 with real upstream processes; logs are captured for assertions. */
+export async function startGateway(spec: GatewaySpec): Promise<TestGateway> {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
+  const policyPath = join(dir, 'policy.json');
+  writeFileSync(policyPath, spec.policy ?? ALLOW_ALL);
+  const config = resolveConfig({ listen: { port: 0 }, policy: { path: policyPath }, servers: spec.servers, ...spec.config }, dir, 'test-config');
+  const logs: LogLine[] = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
+  const app = await buildApp(config, logger);
+  const http = await startHttp(app.gateway, { host: '127.0.0.1', port: 0, maxBodyBytes: config.listen.max_body_bytes, allowedHosts: [], allowedOrigins: [] });
+  const clients: Client[] = [];
+  return {
+    url: new URL(http.url),
+    app,
+    http,
+    dir,
+    policyPath,
+    logs,
+    async connect(options) {
+      const client = new Client({ name: 'test-agent', version: '1.0.0' }, options);
+      await client.connect(new StreamableHTTPClientTransport(new URL(http.url)));
+      clients.push(client);
+      return client;
+    },
+    writePolicy(text) {
+      writeFileSync(policyPath, text);
+    },
+    async close() {
+      await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+      await http.close();
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `check` until it returns true; for waiting on reconnects and file watchers, bounded by `attempts`. */
+export async function eventually(check: () => boolean | Promise<boolean>, attempts = 200, everyMs = 25): Promise<void> {
+  for (let i = 0; i < attempts; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error('condition not reached');
+}
+
+export function textOf(result: unknown): string {
+  const content = (result as { content?: { type: string; text?: string }[] }).content ?? [];
+  return content.map((c) => c.text ?? '').join('');
+}
