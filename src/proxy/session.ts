@@ -24,6 +24,7 @@ import {
 import type { Decision } from '../core/policy/index.js';
 import { routeResource, type Routed } from './catalog.js';
 import { DownstreamSession, type Gateway } from './gateway.js';
+import { handle } from './handle.js';
 import { page } from './paging.js';
 import { policyDeniedResult, upstreamFailureResult } from './tool-results.js';
 import { UpstreamUnavailableError, type Upstream } from './upstream.js';
@@ -108,21 +109,21 @@ export function createSessionServer(gateway: Gateway, sessionId: string): { serv
   const session = new DownstreamSession(sessionId, server);
   const catalog = () => gateway.catalog;
 
-  server.setRequestHandler(ListToolsRequestSchema, (request) => {
+  handle(server, ListToolsRequestSchema, (request) => {
     const policy = gateway.policy.current();
     // Without a policy nothing is callable, so nothing is listed.
     const visible = policy ? [...catalog().tools.entries()].filter(([name]) => policy.visibility(name) === 'listed').map(([, r]) => r.definition) : [];
     const { items, nextCursor } = page(visible, request.params?.cursor, gateway.pageSize);
     return { tools: items, ...(nextCursor ? { nextCursor } : {}) };
   });
-  server.setRequestHandler(CallToolRequestSchema, (request, extra) => callTool(gateway, session, request, extra));
+  handle(server, CallToolRequestSchema, (request, extra) => callTool(gateway, session, request, extra));
 
   if (capabilities.prompts) {
-    server.setRequestHandler(ListPromptsRequestSchema, (request) => {
+    handle(server, ListPromptsRequestSchema, (request) => {
       const { items, nextCursor } = page([...catalog().prompts.values()].map((r) => r.definition), request.params?.cursor, gateway.pageSize);
       return { prompts: items, ...(nextCursor ? { nextCursor } : {}) };
     });
-    server.setRequestHandler(GetPromptRequestSchema, (request, extra) => {
+    handle(server, GetPromptRequestSchema, (request, extra) => {
       const route = catalog().prompts.get(request.params.name);
       if (!route) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`);
       return relay(route.upstream, 'prompts/get', { ...request.params, name: route.upstreamName }, extra);
@@ -130,11 +131,11 @@ export function createSessionServer(gateway: Gateway, sessionId: string): { serv
   }
 
   if (capabilities.resources) {
-    server.setRequestHandler(ListResourcesRequestSchema, (request) => {
+    handle(server, ListResourcesRequestSchema, (request) => {
       const { items, nextCursor } = page([...catalog().resources.values()].map((r) => r.definition), request.params?.cursor, gateway.pageSize);
       return { resources: items, ...(nextCursor ? { nextCursor } : {}) };
     });
-    server.setRequestHandler(ListResourceTemplatesRequestSchema, (request) => {
+    handle(server, ListResourceTemplatesRequestSchema, (request) => {
       const { items, nextCursor } = page(catalog().templates.map((t) => t.definition), request.params?.cursor, gateway.pageSize);
       return { resourceTemplates: items, ...(nextCursor ? { nextCursor } : {}) };
     });
@@ -143,13 +144,13 @@ export function createSessionServer(gateway: Gateway, sessionId: string): { serv
       if (!upstream) throw new McpError(ErrorCode.InvalidParams, `Unknown resource: ${uri}`);
       return upstream;
     };
-    server.setRequestHandler(ReadResourceRequestSchema, (request, extra) => relay(resourceOwner(request.params.uri), 'resources/read', request.params, extra));
+    handle(server, ReadResourceRequestSchema, (request, extra) => relay(resourceOwner(request.params.uri), 'resources/read', request.params, extra));
     if (capabilities.resources.subscribe) {
-      server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+      handle(server, SubscribeRequestSchema, async (request) => {
         await gateway.subscribe(session, request.params.uri, resourceOwner(request.params.uri));
         return {};
       });
-      server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
+      handle(server, UnsubscribeRequestSchema, async (request) => {
         await gateway.unsubscribe(session, request.params.uri, resourceOwner(request.params.uri));
         return {};
       });
@@ -157,7 +158,7 @@ export function createSessionServer(gateway: Gateway, sessionId: string): { serv
   }
 
   if (capabilities.completions) {
-    server.setRequestHandler(CompleteRequestSchema, (request, extra) => {
+    handle(server, CompleteRequestSchema, (request, extra) => {
       const { ref } = request.params;
       if (ref.type === 'ref/prompt') {
         const route = catalog().prompts.get(ref.name);
@@ -172,7 +173,7 @@ export function createSessionServer(gateway: Gateway, sessionId: string): { serv
 
   if (capabilities.logging) {
     // One level for the shared upstreams: the newest request from any session wins.
-    server.setRequestHandler(SetLevelRequestSchema, async (request, extra) => {
+    handle(server, SetLevelRequestSchema, async (request, extra) => {
       await Promise.all(gateway.upstreams.filter((u) => u.capabilities.logging).map((u) => relay(u, 'logging/setLevel', request.params, extra)));
       return {};
     });

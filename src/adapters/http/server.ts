@@ -7,6 +7,7 @@ import type { Gateway } from '../../proxy/gateway.js';
 import { createSessionServer } from '../../proxy/session.js';
 import { BodyTooLargeError, readBody } from './body.js';
 import { sendJsonRpcError } from './jsonrpc-error.js';
+import { batchShapeProblem } from './jsonrpc-shape.js';
 import { OriginGuard } from './origin-guard.js';
 
 export interface HttpOptions {
@@ -79,6 +80,8 @@ export async function startHttp(gateway: Gateway, options: HttpOptions): Promise
       }
       return sendJsonRpcError(res, 400, ErrorCode.ParseError, `Parse error: ${error instanceof Error ? error.message : 'invalid JSON'}`);
     }
+    const problem = batchShapeProblem(body);
+    if (problem) return sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, `Invalid Request: ${problem}`);
     if (existing) return existing.handleRequest(req, res, body);
     if (!isInitialize(body)) return sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, 'Bad Request: no Mcp-Session-Id header, and the message is not an initialize request');
     return openSession(req, res, body);
