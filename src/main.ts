@@ -80,6 +80,7 @@ export async function runHttp(configFile: string): Promise<{ app: App; http: Run
     maxBodyBytes: config.listen.max_body_bytes,
     allowedHosts: config.listen.allowed_hosts,
     allowedOrigins: config.listen.allowed_origins,
+    responseMode: config.listen.response_mode,
   });
   app.logger.info({ url: http.url, tools: app.gateway.catalog.tools.size }, 'gatehouse listening');
   return { app, http };

@@ -41,6 +41,8 @@ export const ConfigSchema = z.strictObject({
       /** Browser origins allowed to call /mcp; loopback origins on the listen port are always allowed. */
       allowed_origins: z.array(z.string()).default([]),
       max_body_bytes: z.int().positive().default(4 * 1024 * 1024),
+      /** How POST replies are framed: an SSE stream (carries progress and server→client requests) or one JSON body. */
+      response_mode: z.enum(['sse', 'json']).default('sse'),
     })
     .prefault({}),
   policy: z

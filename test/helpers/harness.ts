@@ -60,7 +60,7 @@ export async function startGateway(spec: GatewaySpec): Promise<TestGateway> {
   const logs: LogLine[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
   const app = await buildApp(config, logger);
-  const http = await startHttp(app.gateway, { host: '127.0.0.1', port: 0, maxBodyBytes: config.listen.max_body_bytes, allowedHosts: [], allowedOrigins: [] });
+  const http = await startHttp(app.gateway, { host: '127.0.0.1', port: 0, maxBodyBytes: config.listen.max_body_bytes, allowedHosts: [], allowedOrigins: [], responseMode: config.listen.response_mode });
   const clients: Client[] = [];
   return {
     url: new URL(http.url),

@@ -100,6 +100,12 @@ describe('the HTTP edge refuses bad input with precise errors and keeps serving'
     assert.equal(loopbackOrigin.status, 200);
   });
 
+  it('a request with an unsupported MCP-Protocol-Version header → 400', async () => {
+    const res = await raw(gw.url, { headers: { ...inSession(), 'mcp-protocol-version': '1999-01-01' }, body: JSON.stringify({ jsonrpc: '2.0', id: 10, method: 'ping' }) });
+    assert.equal(res.status, 400);
+    assert.match(message(res).error?.message ?? '', /protocol version/i);
+  });
+
   it('a valid call still works afterwards, and DELETE ends the session', async () => {
     const res = await raw(gw.url, { headers: inSession(), body: JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'tools/call', params: { name: 'echo', arguments: { message: 'fine' } } }) });
     assert.equal(res.status, 200);
@@ -116,5 +122,25 @@ describe('the HTTP edge refuses bad input with precise errors and keeps serving'
     assert.equal(health.status, 'ok');
     assert.equal(health.upstreams[0]?.status, 'ready');
     assert.equal(health.policyVersion, gw.app.policy.current().version);
+  });
+});
+
+describe('JSON response mode', () => {
+  it('answers a POST with one JSON body instead of an SSE stream', async () => {
+    const gw = await startGateway({ servers: { faulty: stdioFixture('faulty') }, config: { listen: { port: 0, response_mode: 'json' } } });
+    try {
+      const init = await raw(gw.url, { headers: JSON_HEADERS, body: INIT });
+      assert.match(String(init.headers['content-type']), /^application\/json/);
+      const session = init.headers['mcp-session-id'] as string;
+      const headers = { ...JSON_HEADERS, 'mcp-session-id': session };
+      await raw(gw.url, { headers, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+      const res = await raw(gw.url, { headers, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'echo', arguments: { message: 'json' } } }) });
+      assert.match(String(res.headers['content-type']), /^application\/json/);
+      assert.equal(textOf((JSON.parse(res.body) as { result: unknown }).result), 'faulty: json');
+      const client = await gw.connect();
+      assert.equal(textOf(await client.callTool({ name: 'echo', arguments: { message: 'sdk' } })), 'faulty: sdk');
+    } finally {
+      await gw.close();
+    }
   });
 });

@@ -16,6 +16,7 @@ export interface HttpOptions {
   readonly maxBodyBytes: number;
   readonly allowedHosts: readonly string[];
   readonly allowedOrigins: readonly string[];
+  readonly responseMode: 'sse' | 'json';
 }
 
 export interface RunningHttp {
@@ -41,6 +42,7 @@ export async function startHttp(gateway: Gateway, options: HttpOptions): Promise
     const { server, session } = createSessionServer(gateway, sessionId);
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => sessionId,
+      enableJsonResponse: options.responseMode === 'json',
       onsessioninitialized: () => {
         transports.set(sessionId, transport);
         gateway.addSession(session);
