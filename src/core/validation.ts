@@ -22,6 +22,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 export function issuesFromZod(error: z.ZodError): ValidationIssue[] {
   return error.issues.map((issue) => {
+    // zod reports a bad record key as "Invalid key in record"; the key schema's own message says what was expected.
+    if (issue.code === 'invalid_key') return { path: formatPath(issue.path), message: issue.issues.map((i) => i.message).join('; ') };
     const unknownKeys = issue.code === 'unrecognized_keys' ? issue.keys : undefined;
     if (unknownKeys && unknownKeys.length > 0) {
       return { path: formatPath([...issue.path, unknownKeys[0] as string]), message: `unknown field (${unknownKeys.map((k) => `"${k}"`).join(', ')})` };
@@ -30,7 +32,20 @@ export function issuesFromZod(error: z.ZodError): ValidationIssue[] {
   });
 }
 
+/**
+ * zod drops a `__proto__` key from records without a word, so a rule or server named that way would vanish —
+ * in a policy, a deny that silently disappears. Such keys are reported instead.
+ */
+function protoKeyIssues(value: unknown, path: PropertyKey[], issues: ValidationIssue[]): void {
+  if (typeof value !== 'object' || value === null) return;
+  if (Object.prototype.hasOwnProperty.call(value, '__proto__')) issues.push({ path: formatPath([...path, '__proto__']), message: 'the key "__proto__" is reserved and cannot be used' });
+  for (const [key, child] of Object.entries(value)) protoKeyIssues(child, [...path, Array.isArray(value) ? Number(key) : key], issues);
+}
+
 export function parseWith<T>(schema: z.ZodType<T>, input: unknown): Parsed<T> {
+  const reserved: ValidationIssue[] = [];
+  protoKeyIssues(input, [], reserved);
+  if (reserved.length > 0) return { ok: false, issues: reserved };
   const result = schema.safeParse(input);
   return result.success ? { ok: true, value: result.data } : { ok: false, issues: issuesFromZod(result.error) };
 }
@@ -47,4 +62,14 @@ export function parseJsonText(text: string): Parsed<unknown> {
 
 export function describeIssues(issues: readonly ValidationIssue[]): string {
   return issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+}
+
+/** JSON with object keys sorted, so that two documents that differ only in key order hash alike. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Decision, Visibility } from './decision.js';
 import { compareGlobSpecificity, globToRegExp, isGlob } from './glob.js';
 import type { Policy, ToolRule } from './schema.js';
-import { formatPath } from '../validation.js';
+import { canonicalJson, formatPath } from '../validation.js';
 
 export interface CompileOptions {
   /** product.md §2: tools denied only by `default: "deny"` are left out of tools/list unless this is false. */
@@ -63,7 +63,7 @@ function compileGlobs<T>(entries: Iterable<[string, T]>): GlobRule<T>[] {
 const MEMO_LIMIT = 10_000;
 
 export function compilePolicy(policy: Policy, options: CompileOptions): CompiledPolicy {
-  const version = createHash('sha256').update(JSON.stringify(policy)).digest('hex').slice(0, 16);
+  const version = createHash('sha256').update(canonicalJson(policy)).digest('hex').slice(0, 16);
   const exact = new Map<string, CompiledRule>();
   const globEntries: [string, CompiledRule][] = [];
   for (const [key, rule] of Object.entries(policy.tools)) {
@@ -80,14 +80,14 @@ export function compilePolicy(policy: Policy, options: CompileOptions): Compiled
       ? undefined
       : { kind: 'deny', rule: 'all_tools', reason: 'the policy sets all_tools, which this gateway version cannot enforce yet, so every call is denied rather than let through unchecked' };
 
-  const resolve = (tool: string): Decision => {
-    if (allToolsDenial) return allToolsDenial;
+  const resolveRule = (tool: string): Decision => {
     const rule = exact.get(tool) ?? globs.find((g) => g.regex.test(tool))?.value;
     if (rule) return rule.decision;
     return policy.default === 'allow'
       ? { kind: 'allow', rule: 'default' }
       : { kind: 'deny', rule: 'default', reason: `'${tool}' has no rule in the policy and the default is deny` };
   };
+  const resolve = (tool: string): Decision => allToolsDenial ?? resolveRule(tool);
   const memo = new Map<string, Decision>();
   const decide = (tool: string): Decision => {
     let decision = memo.get(tool);
@@ -108,7 +108,8 @@ export function compilePolicy(policy: Policy, options: CompileOptions): Compiled
     decide,
     visibility(tool) {
       if (isHidden(tool)) return 'hidden';
-      const decision = decide(tool);
+      // Listing follows the tool's own rule: a policy-wide denial (all_tools) must not list tools the default hides.
+      const decision = resolveRule(tool);
       return decision.kind === 'deny' && decision.rule === 'default' && options.hideDefaultDenied ? 'unlisted' : 'listed';
     },
   };

@@ -1,0 +1,352 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  compilePolicy,
+  parsePolicy,
+  parsePolicyText,
+  type CompiledPolicy,
+  type Decision,
+  type Policy,
+} from '../../src/core/policy/index.js';
+
+const SEED = '{ "version": "1", "default": "deny", "tools": { "get_dicom_import_job": {} } }';
+
+function policyOf(doc: unknown): Policy {
+  const result = parsePolicy(doc);
+  if (!result.ok) return assert.fail(`invalid test policy: ${JSON.stringify(result.issues)}`);
+  return result.value;
+}
+
+function compile(doc: unknown, hideDefaultDenied = true): CompiledPolicy {
+  return compilePolicy(policyOf(doc), { hideDefaultDenied });
+}
+
+function denial(decision: Decision): { rule: string; reason: string } {
+  if (decision.kind !== 'deny') return assert.fail(`expected deny, got ${JSON.stringify(decision)}`);
+  assert.equal(typeof decision.reason, 'string');
+  assert.ok(decision.reason.length > 0, 'a denial always carries a reason');
+  return { rule: decision.rule, reason: decision.reason };
+}
+
+describe('compilePolicy: the seed policy', () => {
+  const parsed = parsePolicyText(SEED);
+  if (!parsed.ok) throw new Error('seed must parse');
+  const seed = compilePolicy(parsed.value, { hideDefaultDenied: true });
+
+  test('get_dicom_import_job is allowed by its own rule', () => {
+    assert.deepEqual(seed.decide('get_dicom_import_job'), { kind: 'allow', rule: 'tools.get_dicom_import_job' });
+    assert.equal(seed.visibility('get_dicom_import_job'), 'listed');
+  });
+
+  test('any other tool is denied by the default rule', () => {
+    for (const tool of ['delete_dicom_import_job', 'get_dicom_import_jobs', 'get_dicom_import_jo', 'GET_DICOM_IMPORT_JOB', '', ' get_dicom_import_job']) {
+      const d = denial(seed.decide(tool));
+      assert.equal(d.rule, 'default', `tool ${JSON.stringify(tool)}`);
+    }
+  });
+
+  test('the default-deny reason names the tool', () => {
+    const d = denial(seed.decide('drop_everything'));
+    assert.match(d.reason, /drop_everything/);
+  });
+
+  test('default-denied tools are unlisted when hideDefaultDenied is true', () => {
+    assert.equal(seed.visibility('delete_dicom_import_job'), 'unlisted');
+  });
+
+  test('default-denied tools are listed when hideDefaultDenied is false', () => {
+    const shown = compilePolicy(parsed.value, { hideDefaultDenied: false });
+    assert.equal(shown.visibility('delete_dicom_import_job'), 'listed');
+    assert.equal(shown.visibility('get_dicom_import_job'), 'listed');
+    assert.equal(shown.decide('delete_dicom_import_job').kind, 'deny', 'listing does not change the decision');
+  });
+
+  test('compiledPolicy.source is the parsed policy', () => {
+    assert.deepEqual(seed.source, parsed.value);
+  });
+});
+
+describe('compilePolicy: rules and actions', () => {
+  test('an empty rule {} allows', () => {
+    const p = compile({ version: '1', default: 'deny', tools: { read_file: {} } });
+    assert.deepEqual(p.decide('read_file'), { kind: 'allow', rule: 'tools.read_file' });
+  });
+
+  test('action allow allows, even with a reason', () => {
+    const p = compile({ version: '1', default: 'deny', tools: { read_file: { action: 'allow', reason: 'fine' } } });
+    assert.deepEqual(p.decide('read_file'), { kind: 'allow', rule: 'tools.read_file' });
+  });
+
+  test('default allow allows tools with no rule via rule "default" and lists them', () => {
+    const p = compile({ version: '1', default: 'allow', tools: { rm: { action: 'deny' } } });
+    assert.deepEqual(p.decide('anything'), { kind: 'allow', rule: 'default' });
+    assert.equal(p.visibility('anything'), 'listed');
+    assert.equal(p.decide('rm').kind, 'deny');
+  });
+
+  test('action deny with a reason carries the reason text', () => {
+    const p = compile({ version: '1', default: 'allow', tools: { drop_table: { action: 'deny', reason: 'Ask the DBA team instead.' } } });
+    const d = denial(p.decide('drop_table'));
+    assert.equal(d.rule, 'tools.drop_table');
+    assert.ok(d.reason.includes('Ask the DBA team instead.'), d.reason);
+  });
+
+  test('action deny without a reason still gives a reason naming the rule key', () => {
+    const p = compile({ version: '1', default: 'allow', tools: { drop_table: { action: 'deny' } } });
+    const d = denial(p.decide('drop_table'));
+    assert.equal(d.rule, 'tools.drop_table');
+    assert.match(d.reason, /drop_table/);
+  });
+
+  test('an explicitly denied tool stays listed (only default-denied tools are unlisted)', () => {
+    for (const hideDefaultDenied of [true, false]) {
+      const p = compile({ version: '1', default: 'deny', tools: { drop_table: { action: 'deny' }, 'delete_*': { action: 'deny', reason: 'no' } } }, hideDefaultDenied);
+      assert.equal(p.visibility('drop_table'), 'listed');
+      assert.equal(p.visibility('delete_user'), 'listed');
+      assert.equal(p.visibility('other'), hideDefaultDenied ? 'unlisted' : 'listed');
+    }
+  });
+
+  test('rule paths use bracket notation for glob and non-identifier keys', () => {
+    const p = compile({ version: '1', default: 'deny', tools: { 'delete_*': { action: 'deny' }, 'get_*': {}, 'a.b': {}, 'x-y': {} } });
+    assert.equal(p.decide('delete_x').rule, 'tools["delete_*"]');
+    assert.deepEqual(p.decide('get_x'), { kind: 'allow', rule: 'tools["get_*"]' });
+    assert.deepEqual(p.decide('a.b'), { kind: 'allow', rule: 'tools["a.b"]' });
+    assert.deepEqual(p.decide('x-y'), { kind: 'allow', rule: 'tools["x-y"]' });
+  });
+
+  test('decisions are stable across repeated calls', () => {
+    const p = compile({ version: '1', default: 'deny', tools: { a: {}, 'b*': { action: 'deny', reason: 'r' } } });
+    for (let i = 0; i < 3; i++) {
+      assert.deepEqual(p.decide('a'), { kind: 'allow', rule: 'tools.a' });
+      assert.deepEqual(p.decide('bx'), { kind: 'deny', rule: 'tools["b*"]', reason: 'r' });
+      assert.equal(p.decide('c').rule, 'default');
+    }
+  });
+
+  test('decisions stay correct after more distinct tool names than the memo holds', () => {
+    const p = compile({ version: '1', default: 'deny', tools: { keep: {}, 'x_*': { action: 'deny', reason: 'xr' } } });
+    for (let i = 0; i < 10_050; i++) assert.equal(p.decide(`made_up_${i}`).kind, 'deny');
+    assert.deepEqual(p.decide('keep'), { kind: 'allow', rule: 'tools.keep' });
+    assert.deepEqual(p.decide('x_new'), { kind: 'deny', rule: 'tools["x_*"]', reason: 'xr' });
+    assert.equal(p.decide('never_seen').rule, 'default');
+  });
+
+  test('tool names that look like Object.prototype members get no inherited rule', () => {
+    const p = compile({ version: '1', default: 'deny', tools: { get_x: {} } });
+    for (const tool of ['constructor', 'toString', 'hasOwnProperty', '__proto__', 'valueOf']) {
+      const d = denial(p.decide(tool));
+      assert.equal(d.rule, 'default', tool);
+      assert.equal(p.visibility(tool), 'unlisted', tool);
+    }
+  });
+
+  test('a rule keyed "constructor" is honoured like any other name', () => {
+    const p = compile({ version: '1', default: 'allow', tools: { constructor: { action: 'deny', reason: 'c' } } });
+    assert.deepEqual(p.decide('constructor'), { kind: 'deny', rule: 'tools.constructor', reason: 'c' });
+  });
+
+  test('compiling does not mutate the policy', () => {
+    const policy = policyOf({ version: '1', default: 'deny', tools: { 'b*': {}, a: {} }, hide: ['z*', 'y'] });
+    const before = JSON.stringify(policy);
+    compilePolicy(policy, { hideDefaultDenied: true }).decide('a');
+    assert.equal(JSON.stringify(policy), before);
+  });
+});
+
+describe('compilePolicy: fields not enforced yet fail closed', () => {
+  const cases: { name: string; rule: Record<string, unknown>; mention: RegExp }[] = [
+    { name: 'rate_limit', rule: { rate_limit: { max: 10, window: 60 } }, mention: /rate_limit/ },
+    { name: 'rate_limit with action allow', rule: { action: 'allow', rate_limit: { max: 10, window: 60 } }, mention: /rate_limit/ },
+    { name: 'limits', rule: { limits: [{ max: 30, window: 60 }] }, mention: /limits/ },
+    { name: 'require', rule: { require: [{ path: 'args.reason', op: 'exists' }] }, mention: /require/ },
+    { name: 'deny_if', rule: { deny_if: [{ path: 'args.amount', op: 'gt', value: 10000 }] }, mention: /deny_if/ },
+    { name: 'require_approval_if', rule: { require_approval_if: [{ path: 'args.x', op: 'exists' }] }, mention: /require_approval_if/ },
+    { name: 'action require_approval', rule: { action: 'require_approval', reason: 'human please' }, mention: /require_approval/ },
+    { name: 'deny_if with an empty list', rule: { deny_if: [] }, mention: /deny_if/ },
+    { name: 'require set to null', rule: { require: null }, mention: /require/ },
+  ];
+
+  for (const { name, rule, mention } of cases) {
+    test(`a rule using ${name} denies with a reason that it cannot be enforced yet`, () => {
+      for (const def of ['allow', 'deny']) {
+        const p = compile({ version: '1', default: def, tools: { charge: rule } });
+        const d = denial(p.decide('charge'));
+        assert.equal(d.rule, 'tools.charge');
+        assert.match(d.reason, mention);
+        assert.match(d.reason, /cannot be enforced|cannot enforce|not enforce|enforce/i);
+      }
+    });
+  }
+
+  test('a glob rule using an unenforced field denies every tool it matches', () => {
+    const p = compile({ version: '1', default: 'allow', tools: { 'charge_*': { limits: [{ max: 1, window: 1 }] } } });
+    const d = denial(p.decide('charge_card'));
+    assert.equal(d.rule, 'tools["charge_*"]');
+    assert.match(d.reason, /limits/);
+    assert.deepEqual(p.decide('refund'), { kind: 'allow', rule: 'default' });
+  });
+
+  test('a rule using several unenforced fields mentions each of them', () => {
+    const p = compile({ version: '1', default: 'deny', tools: { t: { rate_limit: { max: 1, window: 1 }, deny_if: [] } } });
+    const d = denial(p.decide('t'));
+    assert.match(d.reason, /rate_limit/);
+    assert.match(d.reason, /deny_if/);
+  });
+
+  test('a tool denied for an unenforced field stays visible (it is not default-denied)', () => {
+    const p = compile({ version: '1', default: 'deny', tools: { charge: { deny_if: [] } } });
+    assert.equal(p.visibility('charge'), 'listed');
+  });
+
+  test('other rules are unaffected by an unenforced field on one rule', () => {
+    const p = compile({ version: '1', default: 'deny', tools: { charge: { deny_if: [] }, read: {} } });
+    assert.deepEqual(p.decide('read'), { kind: 'allow', rule: 'tools.read' });
+  });
+
+  test('a top-level all_tools denies every tool, even explicitly allowed ones, naming all_tools', () => {
+    for (const def of ['allow', 'deny']) {
+      const p = compile({ version: '1', default: def, all_tools: { limits: [{ max: 100, window: 60 }] }, tools: { read: {}, 'get_*': { action: 'allow' } } });
+      for (const tool of ['read', 'get_x', 'anything_else']) {
+        const d = denial(p.decide(tool));
+        assert.equal(d.rule, 'all_tools', tool);
+        assert.match(d.reason, /all_tools/);
+        assert.match(d.reason, /enforce/);
+      }
+    }
+  });
+
+  test('all_tools does not make default-denied tools show up in tools/list', () => {
+    // product.md §2: tools the policy denies by default are left out of tools/list. Adding a (not yet enforced)
+    // all_tools quota must not suddenly list every tool that has no rule.
+    const p = compile({ version: '1', default: 'deny', all_tools: { limits: [] }, tools: { read: {} } });
+    assert.equal(p.decide('unknown_tool').kind, 'deny');
+    assert.equal(p.visibility('unknown_tool'), 'unlisted');
+    assert.equal(p.visibility('read'), 'listed');
+  });
+});
+
+describe('compilePolicy: hide', () => {
+  test('an exact name in hide is hidden even when it has an exact tools rule', () => {
+    const p = compile({ version: '1', default: 'deny', tools: { secret: {} }, hide: ['secret'] });
+    assert.equal(p.visibility('secret'), 'hidden');
+  });
+
+  test('an exact name in hide is hidden when the default is allow', () => {
+    const p = compile({ version: '1', default: 'allow', hide: ['secret'] });
+    assert.equal(p.visibility('secret'), 'hidden');
+    assert.equal(p.visibility('secret2'), 'listed');
+    assert.equal(p.visibility('secre'), 'listed');
+  });
+
+  test('hide "*" hides everything except tools with an exact tools entry', () => {
+    for (const hideDefaultDenied of [true, false]) {
+      const p = compile({ version: '1', default: 'deny', hide: ['*'], tools: { get_x: {}, drop: { action: 'deny' }, 'list_*': {} } }, hideDefaultDenied);
+      assert.equal(p.visibility('get_x'), 'listed');
+      assert.equal(p.visibility('drop'), 'listed');
+      assert.equal(p.visibility('list_things'), 'hidden', 'a glob tools entry does not escape a hide glob');
+      assert.equal(p.visibility('other'), 'hidden');
+      assert.equal(p.visibility(''), 'hidden');
+    }
+  });
+
+  test('hide "*" with default allow hides tools that have no exact rule', () => {
+    const p = compile({ version: '1', default: 'allow', hide: ['*'], tools: { read: {} } });
+    assert.equal(p.visibility('read'), 'listed');
+    assert.equal(p.visibility('write'), 'hidden');
+  });
+
+  test('a hide glob "delete_*" hides matching tools except those with an exact tools entry', () => {
+    const p = compile({ version: '1', default: 'allow', hide: ['delete_*'], tools: { delete_draft: {}, 'delete_t*': { action: 'deny' } } });
+    assert.equal(p.visibility('delete_user'), 'hidden');
+    assert.equal(p.visibility('delete_'), 'hidden');
+    assert.equal(p.visibility('delete_temp'), 'hidden');
+    assert.equal(p.visibility('delete_draft'), 'listed');
+    assert.equal(p.visibility('undelete_user'), 'listed');
+    assert.equal(p.visibility('delete'), 'listed');
+  });
+
+  test('a hide glob with ? matches exactly one character', () => {
+    const p = compile({ version: '1', default: 'allow', hide: ['tmp?'] });
+    assert.equal(p.visibility('tmp1'), 'hidden');
+    assert.equal(p.visibility('tmp'), 'listed');
+    assert.equal(p.visibility('tmp12'), 'listed');
+  });
+
+  test('an exact hide entry wins over an exact tools entry while a hide glob does not', () => {
+    const p = compile({ version: '1', default: 'deny', hide: ['a', 'b*'], tools: { a: {}, bb: {} } });
+    assert.equal(p.visibility('a'), 'hidden');
+    assert.equal(p.visibility('bb'), 'listed');
+    assert.equal(p.visibility('bc'), 'hidden');
+  });
+
+  test('hide entries are literal apart from * and ?', () => {
+    const p = compile({ version: '1', default: 'allow', hide: ['a.b', 'v1.*', 'x+'] });
+    assert.equal(p.visibility('a.b'), 'hidden');
+    assert.equal(p.visibility('axb'), 'listed');
+    assert.equal(p.visibility('v1.get'), 'hidden');
+    assert.equal(p.visibility('v1xget'), 'listed');
+    assert.equal(p.visibility('x+'), 'hidden');
+    assert.equal(p.visibility('xx'), 'listed');
+  });
+
+  test('an empty hide list hides nothing', () => {
+    const p = compile({ version: '1', default: 'allow', hide: [] });
+    assert.equal(p.visibility('anything'), 'listed');
+  });
+});
+
+describe('compilePolicy: version is a stable content hash', () => {
+  const doc = { version: '1', default: 'deny', tools: { a: {}, 'b*': { action: 'deny', reason: 'r' } }, hide: ['z'] };
+
+  test('the version is a non-empty string', () => {
+    const v = compile(doc).version;
+    assert.equal(typeof v, 'string');
+    assert.ok(v.length > 0);
+  });
+
+  test('the same policy compiled twice has the same version', () => {
+    assert.equal(compile(doc).version, compile(structuredClone(doc)).version);
+  });
+
+  test('whitespace and top-level key order in the file do not change the version', () => {
+    const a = parsePolicyText(JSON.stringify(doc));
+    const b = parsePolicyText(
+      `{\n  "hide": ["z"],\n  "tools": {"a": {}, "b*": {"reason": "r", "action": "deny"}},\n  "default": "deny",\n  "version": "1"\n}\n`,
+    );
+    if (!a.ok || !b.ok) return assert.fail('test policies must parse');
+    assert.equal(compilePolicy(a.value, { hideDefaultDenied: true }).version, compilePolicy(b.value, { hideDefaultDenied: true }).version);
+  });
+
+  test('reordering the entries inside tools does not change the version (no spurious reload)', () => {
+    const reordered = { version: '1', default: 'deny', hide: ['z'], tools: { 'b*': { reason: 'r', action: 'deny' }, a: {} } };
+    assert.equal(compile(doc).version, compile(reordered).version);
+  });
+
+  test('the seed policy has the same version on every load', () => {
+    const a = parsePolicyText(SEED);
+    const b = parsePolicyText(SEED);
+    if (!a.ok || !b.ok) return assert.fail('seed must parse');
+    assert.equal(compilePolicy(a.value, { hideDefaultDenied: true }).version, compilePolicy(b.value, { hideDefaultDenied: false }).version);
+  });
+
+  test('any change to the policy changes the version', () => {
+    const v = compile(doc).version;
+    const variants: unknown[] = [
+      { ...doc, default: 'allow' },
+      { ...doc, tools: { ...doc.tools, c: {} } },
+      { ...doc, tools: { a: {}, 'b*': { action: 'deny', reason: 'r2' } } },
+      { ...doc, tools: { a: { action: 'deny' }, 'b*': { action: 'deny', reason: 'r' } } },
+      { ...doc, hide: ['z', 'y'] },
+      { ...doc, hide: [] },
+      { ...doc, all_tools: { limits: [] } },
+    ];
+    const versions = new Set([v]);
+    for (const variant of variants) {
+      const other = compile(variant).version;
+      assert.notEqual(other, v, JSON.stringify(variant));
+      versions.add(other);
+    }
+    assert.equal(versions.size, variants.length + 1, 'every variant has its own version');
+  });
+});
