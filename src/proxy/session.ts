@@ -16,6 +16,8 @@ import {
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
   type CallToolRequest,
+  type Progress,
+  type ProgressToken,
   type ServerNotification,
   type ServerRequest,
   type ServerResult,
@@ -82,18 +84,20 @@ async function callTool(gateway: Gateway, session: DownstreamSession, request: C
   const { decision, policyVersion, route } = decide(gateway, tool);
   if (decision.kind === 'deny') return policyDeniedResult(tool, decision, policyVersion);
   const progressToken = request.params._meta?.progressToken;
+  // Progress is relayed in order and fully sent before the result, which would otherwise overtake the last one.
+  let progressRelayed = Promise.resolve();
+  const relayProgress = (progress: Progress, token: ProgressToken) => {
+    progressRelayed = progressRelayed.then(() => extra.sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken: token } })).catch(() => undefined);
+  };
   const untrack = session.track(route.upstream, extra.requestId);
   try {
-    return (await route.upstream.request(
+    const result = await route.upstream.request(
       'tools/call',
       { ...request.params, name: route.upstreamName },
-      {
-        signal: extra.signal,
-        ...(progressToken !== undefined
-          ? { onprogress: (progress) => void extra.sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken } }).catch(() => undefined) }
-          : {}),
-      },
-    )) as ServerResult;
+      { signal: extra.signal, ...(progressToken !== undefined ? { onprogress: (progress: Progress) => relayProgress(progress, progressToken) } : {}) },
+    );
+    await progressRelayed;
+    return result as ServerResult;
   } catch (error) {
     if (extra.signal.aborted || !isUpstreamFault(error)) throw error;
     return upstreamFailureResult(tool, route.upstream.name, describe(error));

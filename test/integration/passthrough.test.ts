@@ -66,7 +66,9 @@ describe('passthrough against server-everything over stdio', () => {
       onprogress: (p) => progress.push(p.progress),
     });
     assert.match(textOf(result), /completed/i);
-    assert.deepEqual(progress, [1, 2, 3]);
+    // server-everything answers right after its last progress; the SDK client may then drop that one (it does so
+    // without the gateway too), so only the order and the values are checked here. The fixture test below is exact.
+    assert.ok(progress.length >= 1 && progress.every((p, i) => p === i + 1 && p <= 3), JSON.stringify(progress));
   });
 
   it('routes a sampling request from the upstream back to the calling client', async () => {
@@ -92,7 +94,10 @@ describe('passthrough against server-everything over stdio', () => {
     const { resourceTemplates } = await client.listResourceTemplates();
     assert.deepEqual(resourceTemplates, (await direct.listResourceTemplates()).resourceTemplates);
     const uri = 'demo://resource/dynamic/text/1';
-    assert.deepEqual(await client.readResource({ uri }), await direct.readResource({ uri }));
+    // The resource text embeds the time it was made, so compare everything but that.
+    const withoutTime = (r: { contents: Record<string, unknown>[] }) => r.contents.map((c) => ({ ...c, text: String(c['text']).replace(/created at .*$/, '') }));
+    assert.deepEqual(withoutTime(await client.readResource({ uri })), withoutTime(await direct.readResource({ uri })));
+    assert.deepEqual(await client.readResource({ uri: 'demo://resource/static/document/features.md' }), await direct.readResource({ uri: 'demo://resource/static/document/features.md' }));
     const updates: string[] = [];
     client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.push(n.params.uri));
     await client.subscribeResource({ uri });
@@ -160,6 +165,16 @@ describe('passthrough with a fixture upstream', () => {
     assert.deepEqual(structured._meta, { 'fixture/extra': 'kept' });
     const failed = await client.callTool({ name: 'fails', arguments: {} });
     assert.deepEqual(failed, { isError: true, content: [{ type: 'text', text: 'upstream says no' }] });
+  });
+
+  it("relays every progress notification, in order, with the caller's token and message", async () => {
+    const client = await gw.connect();
+    const seen: string[] = [];
+    const result = await client.callTool({ name: 'progress_steps', arguments: { steps: 25 } }, undefined, {
+      onprogress: (p) => seen.push(`${p.progress}/${p.total}:${p.message}`),
+    });
+    assert.equal(textOf(result), '25 steps done');
+    assert.deepEqual(seen, Array.from({ length: 25 }, (_, i) => `${i + 1}/25:step ${i + 1}`));
   });
 
   it('forwards cancellation to the upstream', async () => {
