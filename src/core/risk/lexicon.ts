@@ -21,10 +21,11 @@ export const VERBS: ReadonlyMap<string, VerbCategory> = table({
     'get', 'gets', 'list', 'ls', 'search', 'read', 'fetch', 'describe', 'show', 'find', 'retrieve', 'view', 'inspect',
     'check', 'count', 'lookup', 'browse', 'download', 'explain', 'analyze', 'analyse', 'diagnose', 'validate', 'verify',
     'compare', 'scan', 'query', 'status', 'health', 'preview', 'discover', 'estimate', 'suggest', 'recommend', 'top',
-    'log', 'logs', 'diff', 'lint', 'troubleshoot', 'audit', 'summarize', 'summarise', 'review', 'open', 'resolve',
+    'log', 'logs', 'diff', 'lint', 'troubleshoot', 'audit', 'summarize', 'summarise', 'review', 'open',
     'geocode', 'lookup', 'research', 'select', 'load', 'poll', 'wait', 'is', 'has', 'exists', 'hget', 'hgetall',
     'hexists', 'lrange', 'llen', 'smembers', 'zrange', 'xrange', 'dbsize', 'info', 'details', 'ping', 'extract',
     'simulate', 'test', 'trace', 'traces', 'stats', 'metrics', 'history', 'blame', 'quote', 'watch', 'tail',
+    'return', 'provide', 'access', 'screenshot', 'snapshot', 'aggregate', 'peek', 'measure', 'monitor',
   ],
   Write: [
     'create', 'add', 'update', 'put', 'set', 'write', 'edit', 'modify', 'patch', 'post', 'send', 'reply', 'comment',
@@ -33,33 +34,33 @@ export const VERBS: ReadonlyMap<string, VerbCategory> = table({
     'unarchive', 'restore', 'import', 'configure', 'config', 'enable', 'disable', 'register', 'link', 'unlink', 'apply',
     'install', 'upgrade', 'scale', 'save', 'store', 'incr', 'decr', 'increment', 'decrement', 'transition', 'notify',
     'invite', 'star', 'unstar', 'subscribe', 'unsubscribe', 'lock', 'unlock', 'provision', 'make', 'submit', 'request',
-    'react', 'approve', 'reject', 'dismiss', 'transfer', 'convert', 'reprioritize', 'reorder', 'replace', 'expire',
+    'react', 'approve', 'reject', 'dismiss', 'transfer', 'reprioritize', 'resolve', 'finalize', 'initiate', 'resend', 'cancel', 'void', 'manage', 'reorder', 'replace', 'expire',
     'touch', 'hset', 'lpush', 'rpush', 'sadd', 'zadd', 'xadd', 'xack', 'mset', 'cas', 'remember', 'record', 'schedule',
-    'stage', 'unstage', 'build', 'rollout', 'cordon', 'drain', 'uncordon', 'mint', 'extend', 'complete', 'close',
-    'open_', 'reset', 'resume', 'pause', 'sync', 'init', 'initialize', 'setup', 'new', 'draft', 'share', 'grant',
+    'stage', 'unstage', 'rollout', 'cordon', 'drain', 'uncordon', 'mint', 'extend', 'complete', 'close',
+    'reset', 'resume', 'pause', 'sync', 'init', 'initialize', 'setup', 'new', 'draft', 'share', 'grant',
     'acknowledge', 'ack', 'unresolve', 'prioritize', 'rank', 'mute', 'unmute', 'pin', 'unpin', 'follow', 'unfollow',
   ],
   Execute: [
     'exec', 'execute', 'run', 'eval', 'evaluate', 'invoke', 'call', 'trigger', 'start', 'launch', 'spawn', 'navigate',
     'click', 'type', 'press', 'fill', 'hover', 'drag', 'scroll', 'wheel', 'dispatch', 'deploy', 'rerun', 'shell',
     'command', 'script', 'interact', 'forward', 'containerize', 'transact', 'goto', 'tap', 'keypress', 'keyboard',
-    'mouse', 'perform', 'process', 'automate',
+    'mouse', 'perform', 'process', 'automate', 'build',
   ],
   Destructive: [
     'delete', 'del', 'remove', 'rm', 'drop', 'purge', 'destroy', 'truncate', 'wipe', 'erase', 'kill', 'terminate',
     'uninstall', 'revoke', 'flush', 'clear', 'teardown', 'hdel', 'lrem', 'srem', 'zrem', 'xdel', 'lpop', 'rpop',
     'pop', 'trim', 'evict', 'deprovision', 'decommission', 'shred', 'nuke', 'obliterate', 'unregister', 'overwrite',
-    'discard', 'ban', 'kick', 'disconnect_', 'trash',
+    'discard', 'ban', 'kick', 'trash',
   ],
   Financial: [
     'pay', 'charge', 'refund', 'payout', 'purchase', 'buy', 'sell', 'swap', 'trade', 'bridge', 'withdraw', 'deposit',
     'borrow', 'repay', 'lend', 'capture', 'settle', 'tip', 'donate', 'invoice', 'bill', 'spend', 'stake', 'unstake',
-    'wrap', 'unwrap', 'claim', 'supply', 'redeem', 'checkout_', 'subscribe_',
+    'wrap', 'unwrap', 'claim', 'supply', 'redeem',
   ],
   Other: [
     'stop', 'connect', 'disconnect', 'reconnect', 'generate', 'calculate', 'compute', 'highlight', 'annotate', 'resize',
     'render', 'format', 'parse', 'echo', 'think', 'plan', 'translate', 'tokenize', 'encode', 'decode', 'hash', 'sleep',
-    'noop', 'feedback', 'hide', 'chat', 'ask', 'prompt', 'help',
+    'noop', 'feedback', 'hide', 'chat', 'ask', 'prompt', 'help', 'convert',
   ],
 });
 
@@ -69,7 +70,7 @@ export const VERBS: ReadonlyMap<string, VerbCategory> = table({
  */
 export const MONEY_SENSITIVE_VERBS: ReadonlySet<string> = new Set([
   'transfer', 'cancel', 'send', 'create', 'update', 'finalize', 'void', 'approve', 'accept', 'issue', 'initiate',
-  'submit', 'capture', 'close', 'list_', 'mint', 'register', 'use', 'execute', 'make', 'post', 'stream', 'supply',
+  'submit', 'capture', 'register', 'use', 'execute', 'run', 'make', 'post', 'stream', 'supply', 'set', 'add', 'put', 'approve', 'apply',
 ]);
 
 /** Objects that are about money on their own. */
@@ -100,7 +101,6 @@ export const MONEY_FALSE_FRIENDS: ReadonlyMap<string, readonly string[]> = new M
   ['subscription', ['notification', 'notifications', 'topic', 'servicebus', 'pubsub', 'event', 'webhook', 'repository', 'sub']],
   ['balance', ['load']],
   ['card', ['trello', 'kanban', 'board']],
-  ['price', []],
 ]);
 
 /** Input fields whose presence means a value of money is being passed in. */
@@ -138,10 +138,7 @@ export const BROWSER_ACTIONS: ReadonlySet<string> = new Set([
 ]);
 
 /** Query languages that cannot modify data, so "execute a … query" in them is a read. */
-export const READ_ONLY_QUERY_LANGUAGES: readonly string[] = [
-  'promql', 'logql', 'traceql', 'jql', 'cql', 'kql', 'graphite', 'select query', 'select statement', 'read-only',
-  'readonly', 'read only',
-];
+export const READ_ONLY_QUERY_LANGUAGES: ReadonlySet<string> = new Set(['promql', 'logql', 'traceql', 'jql', 'cql', 'kql', 'graphite', 'readonly']);
 
 /** Leading filler that hides the real verb in descriptions ("This tool will …", "Use this tool to …"). */
 export const DESCRIPTION_FILLERS: readonly RegExp[] = [
@@ -158,23 +155,29 @@ export const DESCRIPTION_FILLERS: readonly RegExp[] = [
 export interface Phrase {
   readonly category: RiskCategory;
   readonly weight: number;
+  /** Matched against the lower-cased description. */
   readonly pattern: RegExp;
   readonly label: string;
+  /** Words of which at least one must occur before the regex runs; a set lookup is far cheaper than a regex scan. */
+  readonly triggers: readonly string[];
 }
 
 /** Description phrases. Weights are below a name verb's so that a phrase supports rather than decides. */
 export const PHRASES: readonly Phrase[] = [
-  { category: 'Read', weight: 1.2, label: 'says it is read-only', pattern: /\bread[- ]?only\b|\bwithout (?:modifying|changing|side effects)|\bno side effects\b|\bdoes not (?:modify|change)\b/i },
-  { category: 'Destructive', weight: 1.5, label: 'warns the effect is permanent', pattern: /\bpermanently\b|\birreversibl[ey]\b|\bcannot be (?:undone|recovered|reversed)\b|\bcan(?:'|no)t be undone\b|\bnot reversible\b/i },
-  { category: 'Destructive', weight: 1.2, label: 'mentions overwriting or discarding data', pattern: /\boverwrit(?:e|es|ing|ten)\b|\bdiscard(?:s|ing)? (?:all )?(?:changes|data)\b|\bwipes?\b|\bdeleting the associated\b|\ball (?:its|their|associated) data\b/i },
-  { category: 'Execute', weight: 1.4, label: 'describes running arbitrary code or commands', pattern: /\barbitrary (?:code|commands?|javascript|sql|scripts?)\b|\b(?:shell|terminal|cli|kubectl|bash) commands?\b|\bexecute (?:any|a|the given) (?:[a-z]+ )?(?:command|script|code)\b|\bjavascript\b|\bcode snippet\b|\brun (?:a |the )?(?:script|command)\b/i },
-  { category: 'Execute', weight: 0.8, label: 'describes running statements', pattern: /\b(?:insert|update|delete|ddl|dml)\b[^.]{0,40}\b(?:queries|query|statements?)\b|\bsql (?:statements?|transactions?)\b|\bin a transaction\b/i },
-  { category: 'Financial', weight: 1.3, label: 'describes moving money', pattern: /\b(?:transfer|send|move)s? (?:funds|money|tokens|payments?|eth|usdc|native tokens)\b|\bpayments? without\b|\bcapture (?:a )?payments?\b|\b(?:issue|initiate|create) (?:a |an )?(?:refund|payout|payment|charge)\b|\bhandles payments\b/i },
-  { category: 'Financial', weight: 0.6, label: 'mentions payments or billing', pattern: /\b(?:payments?|invoices?|refunds?|payouts?|billing|subscriptions? (?:plan|billing)|funds|swap|trade|onchain|wallet|stripe|paypal|razorpay)\b/i },
-  { category: 'Write', weight: 0.4, label: 'describes creating or changing records', pattern: /\b(?:creates?|updates?|modif(?:y|ies)|adds?|sets?|edits?|posts?|sends?)\b/i },
+  { category: 'Read', weight: 1.2, label: 'a read-only statement in the description', triggers: ['read', 'readonly', 'without', 'side', 'does'], pattern: /\bread[- ]?only\b|\bwithout (?:modifying|changing|side effects)|\bno side effects\b|\bdoes not (?:modify|change)\b/i },
+  { category: 'Destructive', weight: 1.5, label: 'a warning in the description that the effect is permanent', triggers: ['permanently', 'permanent', 'irreversible', 'irreversibly', 'undone', 'recovered', 'reversed', 'reversible'], pattern: /\bpermanently\b|\birreversibl[ey]\b|\bcannot be (?:undone|recovered|reversed)\b|\bcan(?:'|no)t be undone\b|\bnot reversible\b/i },
+  { category: 'Destructive', weight: 1.6, label: 'a mention of overwriting or discarding data in the description', triggers: ['overwrite', 'overwrites', 'overwriting', 'overwritten', 'discard', 'discards', 'discarding', 'wipe', 'wipes', 'deleting', 'data'], pattern: /\boverwrit(?:e|es|ing|ten)\b|\bdiscard(?:s|ing)? (?:all )?(?:changes|data)\b|\bwipes?\b|\bdeleting the associated\b|\ball (?:its|their|associated) data\b/i },
+  { category: 'Execute', weight: 1.4, label: 'a mention of running arbitrary code or commands in the description', triggers: ['arbitrary', 'command', 'commands', 'javascript', 'code', 'script'], pattern: /\barbitrary (?:code|commands?|javascript|sql|scripts?)\b|\b(?:shell|terminal|cli|kubectl|bash) commands?\b|\bexecute (?:any|a|the given) (?:[a-z]+ )?(?:command|script|code)\b|\bjavascript\b|\bcode snippet\b|\brun (?:a |the )?(?:script|command)\b/i },
+  { category: 'Execute', weight: 0.8, label: 'a mention of running data-changing statements in the description', triggers: ['query', 'queries', 'statement', 'statements', 'transaction', 'transactions'], pattern: /\b(?:insert|update|delete|ddl|dml)\b[^.]{0,40}\b(?:queries|query|statements?)\b|\bsql (?:statements?|transactions?)\b|\bin a transaction\b/i },
+  { category: 'Financial', weight: 1.3, label: 'a mention of moving money in the description', triggers: ['funds', 'money', 'tokens', 'payment', 'payments', 'eth', 'usdc', 'refund', 'payout', 'charge'], pattern: /\b(?:transfer|send|move)s? (?:funds|money|tokens|payments?|eth|usdc|native tokens)\b|\bpayments? without\b|\bcapture (?:a )?payments?\b|\b(?:issue|initiate|create) (?:a |an )?(?:refund|payout|payment|charge)\b|\bhandles payments\b/i },
+  { category: 'Financial', weight: 0.6, label: 'a mention of payments or billing in the description', triggers: ['payment', 'payments', 'invoice', 'invoices', 'refund', 'refunds', 'payout', 'payouts', 'billing', 'funds', 'swap', 'trade', 'onchain', 'wallet', 'subscription', 'subscriptions', 'stripe', 'paypal', 'razorpay'], pattern: /\b(?:payments?|invoices?|refunds?|payouts?|billing|subscriptions? (?:plan|billing)|funds|swap|trade|onchain|wallet|stripe|paypal|razorpay)\b/i },
 ];
 
 /** Mentions of a further, destructive capability inside a multi-purpose tool ("create, patch, or delete"). */
+export const SECONDARY_DESTRUCTIVE_WORDS: ReadonlySet<string> = new Set([
+  'delete', 'deletes', 'deleting', 'remove', 'removes', 'removing', 'drop', 'drops', 'dropping', 'purge', 'purges',
+  'purging', 'cancel', 'cancels', 'cancelling', 'uninstall',
+]);
 export const SECONDARY_DESTRUCTIVE: RegExp = /\b(?:or|and|,)\s+(?:permanently\s+)?(?:delet(?:e|es|ing)|remov(?:e|es|ing)|drop(?:s|ping)?|purg(?:e|es|ing)|cancel(?:s|ling)?|uninstall)\b/i;
 
 /** Nouns that, when they are all a name has, still suggest a read ("pods_top", "db_stats", "git_status"). */
@@ -184,5 +187,36 @@ export const READ_NOUNS: ReadonlySet<string> = new Set([
   'report', 'insights', 'config', 'configuration', 'allowance', 'events', 'history', 'changelog', 'definitions',
 ]);
 
-/** "remove X from Y" detaches a relation rather than deleting X. */
-export const RELATION_WORDS: ReadonlySet<string> = new Set(['from', 'to']);
+
+/**
+ * Verbs too vague to decide on their own when they lead a name ("request_reviewers",
+ * "manage_subscription", "initialize_connection"); they count for less than a clear verb.
+ */
+export const WEAK_VERBS: ReadonlySet<string> = new Set([
+  'request', 'log', 'logs', 'status', 'health', 'info', 'details', 'stats', 'metrics', 'history', 'trace', 'traces',
+  'test', 'type', 'config', 'label', 'tag', 'record', 'process', 'command', 'script', 'shell', 'open', 'load', 'watch',
+  'tail', 'top', 'new', 'draft', 'plan', 'help', 'prompt', 'ask', 'chat', 'format', 'hash', 'manage', 'init',
+  'initialize', 'setup', 'reset', 'comment', 'select', 'is', 'has', 'check', 'make', 'perform', 'mouse', 'keyboard',
+  'quote', 'monitor', 'review', 'research', 'connect', 'disconnect', 'reconnect', 'compute', 'invoice', 'access',
+]);
+
+/** Words that show money is involved when they appear in a description (counted at most twice). */
+export const MONEY_DESCRIPTION_WORDS: ReadonlySet<string> = new Set([
+  'payment', 'payments', 'invoice', 'invoices', 'refund', 'refunds', 'payout', 'payouts', 'billing', 'funds', 'swap',
+  'trade', 'onchain', 'wallet', 'nft', 'nfts', 'erc20', 'erc721', 'tokens', 'eth', 'sol', 'usdc', 'crypto',
+  'cryptocurrency', 'settlement', 'settlements', 'charge', 'charges', 'price', 'prices', 'coupon', 'currency',
+]);
+
+/** Payment providers named in a description; a weak hint only, since their APIs also manage customers and products. */
+export const MONEY_PROVIDERS: ReadonlySet<string> = new Set(['stripe', 'paypal', 'razorpay', 'square', 'adyen', 'braintree', 'plaid', 'coinbase']);
+
+/** Observability back-ends whose query languages are read-only. */
+export const READ_ONLY_QUERY_SERVERS: ReadonlySet<string> = new Set([
+  'prometheus', 'loki', 'tempo', 'graphite', 'pyroscope', 'thanos', 'mimir', 'cortex', 'victoriametrics',
+]);
+
+/** Verbs that, with an overwrite warning in the description, replace data rather than edit it. */
+export const OVERWRITING_VERBS: ReadonlySet<string> = new Set(['write', 'put', 'save', 'replace', 'upload', 'import', 'copy', 'move', 'set']);
+
+/** Objects that make a "run/execute/write" tool a statement runner with whatever effect the statement has. */
+export const STATEMENT_OBJECTS: ReadonlySet<string> = new Set(['query', 'queries', 'sql', 'statement', 'statements', 'transaction', 'transact', 'ddl', 'dml']);
