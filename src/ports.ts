@@ -36,3 +36,42 @@ export interface RateLimitStore {
   consume(checks: readonly LimitCheck[]): Promise<LimitOutcome>;
   close(): Promise<void>;
 }
+
+/** What the gateway last saw of one upstream tool, as kept across restarts. */
+export interface CatalogToolRecord {
+  readonly server: string;
+  /** The tool's name on its server (not the prefixed name agents see). */
+  readonly tool: string;
+  readonly definitionHash: string;
+  readonly definition: unknown;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+  readonly category: string;
+  readonly level: string;
+  readonly confidence: number;
+  readonly rationale: string;
+}
+
+export interface ToolObservation {
+  readonly tool: string;
+  readonly definitionHash: string;
+  readonly definition: unknown;
+  readonly category: string;
+  readonly level: string;
+  readonly confidence: number;
+  readonly rationale: string;
+}
+
+export interface CatalogChanges {
+  readonly added: readonly string[];
+  /** Tools whose definition hash differs from the one stored: a possible rug pull. */
+  readonly changed: readonly { readonly tool: string; readonly previousHash: string; readonly previousDefinition: unknown }[];
+}
+
+/** Persistent catalog: tools seen per server, first seen, definition hash and classification. */
+export interface CatalogStore {
+  /** Records one server's current tool list at `now`; returns what is new or changed since last seen. */
+  observe(server: string, tools: readonly ToolObservation[], now: number): Promise<CatalogChanges>;
+  list(server?: string): Promise<CatalogToolRecord[]>;
+  close(): Promise<void>;
+}
