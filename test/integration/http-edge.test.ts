@@ -100,6 +100,20 @@ describe('the HTTP edge refuses bad input with precise errors and keeps serving'
     assert.equal(loopbackOrigin.status, 200);
   });
 
+  it('a request reusing the id of a request still in flight → -32600, and both ids work once free', async () => {
+    const call = (id: number, name: string) => raw(gw.url, { headers: inSession(), body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: {} } }) });
+    const slow = raw(gw.url, { headers: { ...inSession() }, body: JSON.stringify({ jsonrpc: '2.0', id: 77, method: 'tools/call', params: { name: 'progress_steps', arguments: { steps: 3 } } }) });
+    await new Promise((r) => setTimeout(r, 5));
+    const duplicate = await call(77, 'whoami');
+    assert.equal(duplicate.status, 400);
+    assert.equal(message(duplicate).error?.code, ErrorCode.InvalidRequest);
+    assert.match(message(duplicate).error?.message ?? '', /id 77 is already used/);
+    assert.equal(textOf(message(await slow).result), '3 steps done');
+    assert.equal(textOf(message(await call(77, 'whoami')).result), 'faulty');
+    const batch = await raw(gw.url, { headers: inSession(), body: JSON.stringify([{ jsonrpc: '2.0', id: 5, method: 'ping' }, { jsonrpc: '2.0', id: 5, method: 'ping' }]) });
+    assert.equal(batch.status, 400);
+  });
+
   it('a request with an unsupported MCP-Protocol-Version header → 400', async () => {
     const res = await raw(gw.url, { headers: { ...inSession(), 'mcp-protocol-version': '1999-01-01' }, body: JSON.stringify({ jsonrpc: '2.0', id: 10, method: 'ping' }) });
     assert.equal(res.status, 400);

@@ -8,6 +8,7 @@ import { createSessionServer } from '../../proxy/session.js';
 import { BodyTooLargeError, readBody } from './body.js';
 import { sendJsonRpcError } from './jsonrpc-error.js';
 import { batchShapeProblem } from './jsonrpc-shape.js';
+import { InflightIds, requestIds } from './inflight-ids.js';
 import { OriginGuard } from './origin-guard.js';
 
 export interface HttpOptions {
@@ -35,6 +36,7 @@ function isInitialize(body: unknown): boolean {
  */
 export async function startHttp(gateway: Gateway, options: HttpOptions): Promise<RunningHttp> {
   const transports = new Map<string, StreamableHTTPServerTransport>();
+  const inflight = new Map<string, InflightIds>();
   let guard: OriginGuard | undefined;
 
   async function openSession(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
@@ -45,14 +47,26 @@ export async function startHttp(gateway: Gateway, options: HttpOptions): Promise
       enableJsonResponse: options.responseMode === 'json',
       onsessioninitialized: () => {
         transports.set(sessionId, transport);
+        inflight.set(sessionId, new InflightIds());
         gateway.addSession(session);
       },
     });
     transport.onclose = () => {
       transports.delete(sessionId);
+      inflight.delete(sessionId);
       void gateway.removeSession(session);
     };
     await server.connect(transport);
+    await transport.handleRequest(req, res, body);
+  }
+
+  async function forward(transport: StreamableHTTPServerTransport, ids: InflightIds | undefined, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    const claimed = requestIds(body);
+    const taken = ids?.claim(claimed);
+    if (taken !== undefined) {
+      return sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, `Invalid Request: id ${JSON.stringify(taken)} is already used by a request in flight in this session`);
+    }
+    res.once('close', () => ids?.release(claimed));
     await transport.handleRequest(req, res, body);
   }
 
@@ -84,7 +98,7 @@ export async function startHttp(gateway: Gateway, options: HttpOptions): Promise
     }
     const problem = batchShapeProblem(body);
     if (problem) return sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, `Invalid Request: ${problem}`);
-    if (existing) return existing.handleRequest(req, res, body);
+    if (existing && sessionId !== undefined) return forward(existing, inflight.get(sessionId), req, res, body);
     if (!isInitialize(body)) return sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, 'Bad Request: no Mcp-Session-Id header, and the message is not an initialize request');
     return openSession(req, res, body);
   }

@@ -1,6 +1,7 @@
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { setMaxListeners } from 'node:events';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Logger } from 'pino';
 import type { ServerConfig } from '../../config/schema.js';
@@ -27,5 +28,17 @@ export function createUpstreamTransport(name: string, server: ServerConfig, logg
   }
   const url = new URL(server.url as string);
   const requestInit: RequestInit = { headers: server.headers };
-  return server.transport === 'sse' ? new SSEClientTransport(url, { requestInit }) : new StreamableHTTPClientTransport(url, { requestInit });
+  return server.transport === 'sse'
+    ? new SSEClientTransport(url, { requestInit, fetch: fetchWithoutListenerWarnings })
+    : new StreamableHTTPClientTransport(url, { requestInit, fetch: fetchWithoutListenerWarnings });
+}
+
+/**
+ * The SDK passes one long-lived AbortSignal to every fetch of a transport, and fetch adds an abort listener per
+ * request that is only dropped when that request is collected, so under load Node warns on every call. Lifting
+ * the listener limit on that signal is the fix; a finite limit would stop fetch from raising it itself.
+ */
+const fetchWithoutListenerWarnings: typeof fetch = (input, init) => {
+  if (init?.signal) setMaxListeners(0, init.signal);
+  return fetch(input, init);
 }
