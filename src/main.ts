@@ -6,6 +6,7 @@ import { createUpstreamTransport } from './adapters/upstream/transport.js';
 import { loadConfigFile } from './config/load.js';
 import { PolicyFile } from './config/policy-file.js';
 import type { GatewayConfig } from './config/schema.js';
+import type { PolicyProvider } from './ports.js';
 import { Gateway } from './proxy/gateway.js';
 import { Upstream } from './proxy/upstream.js';
 
@@ -16,12 +17,8 @@ export interface App {
   close(): Promise<void>;
 }
 
-/**
- * The composition root: the one place that turns config into running parts. Throws (and so refuses to start)
- * on an invalid policy or a forbidden name collision.
- */
-export async function buildApp(config: GatewayConfig, logger: Logger = createLogger(config.log_level)): Promise<App> {
-  const policy = new PolicyFile(config.policy.path, { hideDefaultDenied: config.policy.hide_default_denied }, logger);
+/** Upstreams and the gateway that routes between them and agents; not yet started. */
+function createGateway(config: GatewayConfig, policy: PolicyProvider, logger: Logger): Gateway {
   let gateway: Gateway | undefined;
   const upstreams = Object.entries(config.servers)
     .filter(([, server]) => server.enabled)
@@ -50,14 +47,29 @@ export async function buildApp(config: GatewayConfig, logger: Logger = createLog
     prefixSeparator: config.prefix.separator,
     pageSize: config.page_size,
     hideDefaultDenied: config.policy.hide_default_denied,
+    riskOverrides: config.risk_overrides,
     logger,
   });
+  return gateway;
+}
+
+async function startGateway(gateway: Gateway, onUpstreamStarted?: (upstream: Upstream) => void): Promise<void> {
   try {
-    await gateway.start();
+    await gateway.start(onUpstreamStarted);
   } catch (error) {
     await gateway.close();
     throw error;
   }
+}
+
+/**
+ * The composition root: the one place that turns config into running parts. Throws (and so refuses to start)
+ * on an invalid policy or a forbidden name collision.
+ */
+export async function buildApp(config: GatewayConfig, logger: Logger = createLogger(config.log_level)): Promise<App> {
+  const policy = new PolicyFile(config.policy.path, { hideDefaultDenied: config.policy.hide_default_denied }, logger);
+  const gateway = createGateway(config, policy, logger);
+  await startGateway(gateway);
   if (config.policy.watch) policy.watch();
   const started = gateway;
   return {
@@ -84,6 +96,19 @@ export async function runHttp(configFile: string): Promise<{ app: App; http: Run
   });
   app.logger.info({ url: http.url, tools: app.gateway.catalog.tools.size }, 'gatehouse listening');
   return { app, http };
+}
+
+/**
+ * For one-shot commands (`catalog`, `policy suggest|check`): connects to every upstream, reporting each as it
+ * answers or fails, and hands back the gateway to read from. The caller closes it.
+ */
+export async function openCatalog(configFile: string, onUpstreamStarted: (upstream: Upstream) => void): Promise<{ gateway: Gateway; config: GatewayConfig }> {
+  const config = loadConfigFile(configFile);
+  const logger = createLogger('silent');
+  const policy = new PolicyFile(config.policy.path, { hideDefaultDenied: config.policy.hide_default_denied }, logger);
+  const gateway = createGateway(config, policy, logger);
+  await startGateway(gateway, onUpstreamStarted);
+  return { gateway, config };
 }
 
 export async function runStdio(configFile: string): Promise<void> {

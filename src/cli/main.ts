@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { ConfigError } from '../config/load.js';
-import { loadPolicyFile, PolicyLoadError } from '../config/policy-file.js';
+import { PolicyLoadError } from '../config/policy-file.js';
 import { CatalogCollisionError } from '../proxy/catalog.js';
 import { runHttp, runStdio } from '../main.js';
+import { registerCatalogCommands } from './catalog.js';
+import { registerPolicyCommands } from './policy.js';
 
 /** Startup failures the user can fix get one clear message and exit code 2, not a stack trace. */
 function fail(error: unknown): never {
@@ -42,17 +44,7 @@ program
     process.exit(0);
   });
 
-const policy = program.command('policy').description('work with policy files');
-policy
-  .command('validate <file>')
-  .description('check a policy file; prints each problem with its JSON path')
-  .action((file: string) => {
-    try {
-      const compiled = loadPolicyFile(file, { hideDefaultDenied: true });
-      process.stdout.write(`ok: ${file} (version ${compiled.version})\n`);
-    } catch (error) {
-      fail(error);
-    }
-  });
+registerCatalogCommands(program, configOption, fail);
+registerPolicyCommands(program, configOption, fail);
 
 await program.parseAsync(process.argv);

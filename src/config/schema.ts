@@ -66,6 +66,16 @@ export const ConfigSchema = z.strictObject({
   /** tools/list and other list results handed to agents are paged at this size. */
   page_size: z.int().positive().max(10_000).default(200),
   servers: z.record(z.string().regex(SERVER_NAME, 'server names use letters, digits, "_" and "-" and start with a letter or digit'), ServerConfigSchema),
+  /** Per-tool classification overrides, keyed by the name agents see or by `server/tool`. */
+  risk_overrides: z
+    .record(
+      z.string().min(1),
+      z.strictObject({
+        category: z.enum(['Read', 'Write', 'Execute', 'Destructive', 'Financial', 'Other']).optional(),
+        level: z.enum(['Low', 'Medium', 'High', 'Critical']).optional(),
+      }),
+    )
+    .default({}),
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -2,6 +2,8 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { ErrorCode, McpError, type RequestId, type ServerCapabilities, type ServerNotification, type ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import type { PolicyProvider } from '../ports.js';
+import { catalogEntries, type CatalogEntry, type RiskOverrides } from '../core/catalog/entries.js';
+import type { CompiledPolicy } from '../core/policy/index.js';
 import { assertNoCollisions, buildCatalog, routeResource, type Catalog } from './catalog.js';
 import type { ListKind, Upstream } from './upstream.js';
 import { PassthroughResultSchema } from './passthrough.js';
@@ -36,6 +38,7 @@ export interface GatewayOptions {
   readonly prefixSeparator: string;
   readonly pageSize: number;
   readonly hideDefaultDenied: boolean;
+  readonly riskOverrides?: RiskOverrides;
   readonly logger: Logger;
 }
 
@@ -72,8 +75,8 @@ export class Gateway {
   }
 
   /** Connects every upstream (each bounded by its connect timeout) and refuses to start on a forbidden collision. */
-  async start(): Promise<void> {
-    await Promise.all(this.upstreams.map((u) => u.start()));
+  async start(onUpstreamStarted: (upstream: Upstream) => void = () => undefined): Promise<void> {
+    await Promise.all(this.upstreams.map((u) => u.start().then(() => onUpstreamStarted(u))));
     this.rebuildCatalog();
     assertNoCollisions(this.catalogState, this.options.prefixMode);
   }
@@ -86,6 +89,24 @@ export class Gateway {
       const level = this.options.prefixMode === 'never' ? 'error' : 'warn';
       this.logger[level]({ collision, prefixMode: this.options.prefixMode }, this.options.prefixMode === 'never' ? `${collision.kind} name collision: only the first server's ${collision.kind} is reachable` : `${collision.kind} name collision`);
     }
+  }
+
+  /** Every routed tool (hidden ones included), classified, with what the policy in force does with it. */
+  describeCatalog(): CatalogEntry[] {
+    const tools = [...this.catalogState.tools.entries()].map(([name, route]) => ({
+      server: route.upstream.name,
+      name,
+      upstreamName: route.upstreamName,
+      definition: route.definition,
+    }));
+    let policy: CompiledPolicy | undefined;
+    try {
+      policy = this.policy.current();
+    } catch {
+      policy = undefined;
+    }
+    const byServerThenName = (a: CatalogEntry, b: CatalogEntry) => a.server.localeCompare(b.server) || a.name.localeCompare(b.name);
+    return catalogEntries(tools, policy, this.options.riskOverrides).sort(byServerThenName);
   }
 
   /** What agents are offered: the union of what the connected upstreams can do. */

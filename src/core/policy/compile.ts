@@ -9,17 +9,22 @@ export interface CompileOptions {
   readonly hideDefaultDenied: boolean;
 }
 
+/** What a policy does with a tool, for people reading a catalog (independent of any one call's arguments). */
+export type PolicyEffect = 'allow' | 'deny' | 'limit' | 'approval' | 'conditional' | 'hidden';
+
 export interface CompiledPolicy {
   /** A content hash: two loads of the same policy have the same version. */
   readonly version: string;
   readonly source: Policy;
   decide(tool: string): Decision;
   visibility(tool: string): Visibility;
+  effect(tool: string): PolicyEffect;
 }
 
 interface CompiledRule {
   readonly path: string;
   readonly decision: Decision;
+  readonly effect: PolicyEffect;
 }
 
 interface GlobRule<T> {
@@ -52,6 +57,14 @@ function ruleDecision(key: string, rule: ToolRule, path: string): Decision {
   return { kind: 'allow', rule: path };
 }
 
+function ruleEffect(rule: ToolRule): PolicyEffect {
+  if (rule.action === 'deny') return 'deny';
+  if (rule.action === 'require_approval' || rule.require_approval_if !== undefined) return 'approval';
+  if (rule.deny_if !== undefined || rule.require !== undefined) return 'conditional';
+  if (rule.rate_limit !== undefined || rule.limits !== undefined) return 'limit';
+  return 'allow';
+}
+
 function compileGlobs<T>(entries: Iterable<[string, T]>): GlobRule<T>[] {
   return [...entries]
     .filter(([pattern]) => isGlob(pattern))
@@ -68,7 +81,7 @@ export function compilePolicy(policy: Policy, options: CompileOptions): Compiled
   const globEntries: [string, CompiledRule][] = [];
   for (const [key, rule] of Object.entries(policy.tools)) {
     const path = formatPath(['tools', key]).slice(2);
-    const compiled = { path, decision: ruleDecision(key, rule, path) };
+    const compiled = { path, decision: ruleDecision(key, rule, path), effect: ruleEffect(rule) };
     if (isGlob(key)) globEntries.push([key, compiled]);
     else exact.set(key, compiled);
   }
@@ -80,8 +93,9 @@ export function compilePolicy(policy: Policy, options: CompileOptions): Compiled
       ? undefined
       : { kind: 'deny', rule: 'all_tools', reason: 'the policy sets all_tools, which this gateway version cannot enforce yet, so every call is denied rather than let through unchecked' };
 
+  const findRule = (tool: string): CompiledRule | undefined => exact.get(tool) ?? globs.find((g) => g.regex.test(tool))?.value;
   const resolveRule = (tool: string): Decision => {
-    const rule = exact.get(tool) ?? globs.find((g) => g.regex.test(tool))?.value;
+    const rule = findRule(tool);
     if (rule) return rule.decision;
     return policy.default === 'allow'
       ? { kind: 'allow', rule: 'default' }
@@ -111,6 +125,11 @@ export function compilePolicy(policy: Policy, options: CompileOptions): Compiled
       // Listing follows the tool's own rule: a policy-wide denial (all_tools) must not list tools the default hides.
       const decision = resolveRule(tool);
       return decision.kind === 'deny' && decision.rule === 'default' && options.hideDefaultDenied ? 'unlisted' : 'listed';
+    },
+    effect(tool) {
+      if (isHidden(tool)) return 'hidden';
+      const effect = findRule(tool)?.effect ?? (policy.default === 'allow' ? 'allow' : 'deny');
+      return effect === 'allow' && policy.all_tools !== undefined ? 'limit' : effect;
     },
   };
 }

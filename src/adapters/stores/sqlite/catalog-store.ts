@@ -1,0 +1,113 @@
+import Database from 'better-sqlite3';
+import type { CatalogChanges, CatalogStore, CatalogToolRecord, ToolObservation } from '../../../ports.js';
+
+interface Row {
+  server: string;
+  tool: string;
+  definition_hash: string;
+  definition: string;
+  first_seen: number;
+  last_seen: number;
+  category: string;
+  level: string;
+  confidence: number;
+  rationale: string;
+}
+
+type Previous = Pick<Row, 'definition_hash' | 'definition'>;
+
+const COLUMNS = 'server, tool, definition_hash, definition, first_seen, last_seen, category, level, confidence, rationale';
+
+function toRecord(row: Row): CatalogToolRecord {
+  return {
+    server: row.server,
+    tool: row.tool,
+    definitionHash: row.definition_hash,
+    definition: JSON.parse(row.definition),
+    firstSeen: row.first_seen,
+    lastSeen: row.last_seen,
+    category: row.category,
+    level: row.level,
+    confidence: row.confidence,
+    rationale: row.rationale,
+  };
+}
+
+/** A tool listed twice counts once, the last entry winning, so every adapter reports the same changes. */
+function unique(tools: readonly ToolObservation[]): ToolObservation[] {
+  return [...new Map(tools.map((t) => [t.tool, t])).values()];
+}
+
+/**
+ * The catalog in SQLite. Pass a Database to share one connection (and one file) with other stores; that connection
+ * then stays the caller's to configure and close.
+ */
+export class SqliteCatalogStore implements CatalogStore {
+  private readonly db: Database.Database;
+  private readonly owned: boolean;
+  private readonly observeTx: Database.Transaction<(server: string, tools: readonly ToolObservation[], now: number) => CatalogChanges>;
+  private readonly listAll: Database.Statement<[], Row>;
+  private readonly listServer: Database.Statement<[string], Row>;
+
+  constructor(db: string | Database.Database) {
+    this.owned = typeof db === 'string';
+    if (typeof db === 'string') {
+      this.db = new Database(db, { timeout: 5_000 });
+      this.db.pragma('journal_mode = WAL');
+    } else {
+      this.db = db;
+    }
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS catalog_tools (
+        server TEXT NOT NULL,
+        tool TEXT NOT NULL,
+        definition_hash TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        first_seen INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL,
+        category TEXT NOT NULL,
+        level TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        rationale TEXT NOT NULL,
+        PRIMARY KEY (server, tool)
+      )`);
+    const previous = this.db.prepare<[string, string], Previous>('SELECT definition_hash, definition FROM catalog_tools WHERE server = ? AND tool = ?');
+    const upsert = this.db.prepare(`
+      INSERT INTO catalog_tools (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (server, tool) DO UPDATE SET
+        definition_hash = excluded.definition_hash, definition = excluded.definition, last_seen = excluded.last_seen,
+        category = excluded.category, level = excluded.level, confidence = excluded.confidence, rationale = excluded.rationale`);
+    // A shared connection may have safe integers on; times are well inside Number's range, so ask for numbers.
+    this.listAll = this.db.prepare<[], Row>(`SELECT ${COLUMNS} FROM catalog_tools ORDER BY server, tool`).safeIntegers(false);
+    this.listServer = this.db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM catalog_tools WHERE server = ? ORDER BY tool`).safeIntegers(false);
+    this.observeTx = this.db.transaction((server, tools, now) => {
+      const added: string[] = [];
+      const changed: CatalogChanges['changed'][number][] = [];
+      for (const t of unique(tools)) {
+        const prev = previous.get(server, t.tool);
+        if (prev === undefined) added.push(t.tool);
+        else if (prev.definition_hash !== t.definitionHash) {
+          changed.push({ tool: t.tool, previousHash: prev.definition_hash, previousDefinition: JSON.parse(prev.definition) });
+        }
+        const definition = JSON.stringify(t.definition) ?? 'null';
+        upsert.run(server, t.tool, t.definitionHash, definition, now, now, t.category, t.level, t.confidence, t.rationale);
+      }
+      return { added, changed };
+    });
+  }
+
+  async observe(server: string, tools: readonly ToolObservation[], now: number): Promise<CatalogChanges> {
+    // IMMEDIATE takes the write lock before the reads, so another process observing the same server cannot
+    // interleave and have both report the same change.
+    return this.observeTx.immediate(server, tools, now);
+  }
+
+  async list(server?: string): Promise<CatalogToolRecord[]> {
+    const rows = server === undefined ? this.listAll.all() : this.listServer.all(server);
+    return rows.map(toRecord);
+  }
+
+  async close(): Promise<void> {
+    if (this.owned && this.db.open) this.db.close();
+  }
+}
