@@ -5,6 +5,7 @@ import { serveStdio } from './adapters/stdio.js';
 import { createUpstreamTransport } from './adapters/upstream/transport.js';
 import { loadConfigFile } from './config/load.js';
 import { PolicyFile } from './config/policy-file.js';
+import { openStores, type Stores } from './adapters/stores/open.js';
 import type { GatewayConfig } from './config/schema.js';
 import type { PolicyProvider } from './ports.js';
 import { Gateway } from './proxy/gateway.js';
@@ -13,12 +14,13 @@ import { Upstream } from './proxy/upstream.js';
 export interface App {
   readonly gateway: Gateway;
   readonly policy: PolicyFile;
+  readonly stores: Stores;
   readonly logger: Logger;
   close(): Promise<void>;
 }
 
 /** Upstreams and the gateway that routes between them and agents; not yet started. */
-function createGateway(config: GatewayConfig, policy: PolicyProvider, logger: Logger): Gateway {
+function createGateway(config: GatewayConfig, policy: PolicyProvider, logger: Logger, stores?: Stores): Gateway {
   let gateway: Gateway | undefined;
   const upstreams = Object.entries(config.servers)
     .filter(([, server]) => server.enabled)
@@ -48,6 +50,7 @@ function createGateway(config: GatewayConfig, policy: PolicyProvider, logger: Lo
     pageSize: config.page_size,
     hideDefaultDenied: config.policy.hide_default_denied,
     riskOverrides: config.risk_overrides,
+    ...(stores ? { catalogStore: stores.catalog } : {}),
     logger,
   });
   return gateway;
@@ -68,17 +71,24 @@ async function startGateway(gateway: Gateway, onUpstreamStarted?: (upstream: Ups
  */
 export async function buildApp(config: GatewayConfig, logger: Logger = createLogger(config.log_level)): Promise<App> {
   const policy = new PolicyFile(config.policy.path, { hideDefaultDenied: config.policy.hide_default_denied }, logger);
-  const gateway = createGateway(config, policy, logger);
-  await startGateway(gateway);
+  const stores = await openStores(config, logger);
+  const gateway = createGateway(config, policy, logger, stores);
+  try {
+    await startGateway(gateway);
+  } catch (error) {
+    await stores.close();
+    throw error;
+  }
   if (config.policy.watch) policy.watch();
-  const started = gateway;
   return {
-    gateway: started,
+    gateway,
     policy,
+    stores,
     logger,
     async close() {
       policy.close();
-      await started.close();
+      await gateway.close();
+      await stores.close();
     },
   };
 }
@@ -93,6 +103,7 @@ export async function runHttp(configFile: string): Promise<{ app: App; http: Run
     allowedHosts: config.listen.allowed_hosts,
     allowedOrigins: config.listen.allowed_origins,
     responseMode: config.listen.response_mode,
+    adminToken: config.admin.token,
   });
   app.logger.info({ url: http.url, tools: app.gateway.catalog.tools.size }, 'gatehouse listening');
   return { app, http };

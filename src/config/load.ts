@@ -15,17 +15,17 @@ export class ConfigError extends Error {
   }
 }
 
-/** `${NAME}` in env and header values is taken from the gateway's environment, so secrets stay out of the file. */
+/** `${NAME}` is taken from the gateway's environment, so secrets stay out of the file. */
+function expandString(value: string, path: PropertyKey[], env: NodeJS.ProcessEnv, issues: ValidationIssue[]): string {
+  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
+    const resolved = env[name];
+    if (resolved === undefined) issues.push({ path: formatPath(path), message: `environment variable ${name} is not set` });
+    return resolved ?? '';
+  });
+}
+
 function expandVariables(map: Record<string, string>, path: PropertyKey[], env: NodeJS.ProcessEnv, issues: ValidationIssue[]) {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(map)) {
-    out[key] = value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
-      const resolved = env[name];
-      if (resolved === undefined) issues.push({ path: formatPath([...path, key]), message: `environment variable ${name} is not set` });
-      return resolved ?? '';
-    });
-  }
-  return out;
+  return Object.fromEntries(Object.entries(map).map(([key, value]) => [key, expandString(value, [...path, key], env, issues)]));
 }
 
 function parseText(file: string, text: string): unknown {
@@ -48,6 +48,14 @@ export function resolveConfig(raw: unknown, baseDir: string, file: string, env: 
   }
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   config.policy.path = abs(config.policy.path);
+  config.storage.sqlite_path = config.storage.sqlite_path === ':memory:' ? ':memory:' : abs(config.storage.sqlite_path);
+  const expandOne = (value: string | undefined, path: PropertyKey[]) => (value === undefined ? undefined : expandString(value, path, env, issues));
+  const postgres = expandOne(config.storage.postgres_url, ['storage', 'postgres_url']);
+  const redis = expandOne(config.storage.redis_url, ['storage', 'redis_url']);
+  const token = expandOne(config.admin.token, ['admin', 'token']);
+  config.storage = { sqlite_path: config.storage.sqlite_path, ...(postgres ? { postgres_url: postgres } : {}), ...(redis ? { redis_url: redis } : {}) };
+  if (token !== undefined && token.length < 16) issues.push({ path: '$.admin.token', message: 'use an admin token of at least 16 characters' });
+  config.admin = token ? { token } : {};
   for (const [name, server] of Object.entries(config.servers)) {
     server.env = expandVariables(server.env, ['servers', name, 'env'], env, issues);
     server.headers = expandVariables(server.headers, ['servers', name, 'headers'], env, issues);

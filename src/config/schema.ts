@@ -66,6 +66,20 @@ export const ConfigSchema = z.strictObject({
   /** tools/list and other list results handed to agents are paged at this size. */
   page_size: z.int().positive().max(10_000).default(200),
   servers: z.record(z.string().regex(SERVER_NAME, 'server names use letters, digits, "_" and "-" and start with a letter or digit'), ServerConfigSchema),
+  /** Where state lives: embedded SQLite by default; PostgreSQL and Redis for several replicas. */
+  storage: z
+    .strictObject({
+      sqlite_path: z.string().min(1).default('.gatehouse/gatehouse.db'),
+      postgres_url: z.string().min(1).optional(),
+      redis_url: z.string().min(1).optional(),
+    })
+    .prefault({}),
+  /** The admin API under /api is enabled only when a token is set. */
+  admin: z
+    .strictObject({
+      token: z.string().min(16, 'use an admin token of at least 16 characters').optional(),
+    })
+    .prefault({}),
   /** Per-tool classification overrides, keyed by the name agents see or by `server/tool`. */
   risk_overrides: z
     .record(

@@ -1,7 +1,7 @@
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { ErrorCode, McpError, type RequestId, type ServerCapabilities, type ServerNotification, type ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
-import type { PolicyProvider } from '../ports.js';
+import { systemClock, type CatalogStore, type Clock, type PolicyProvider } from '../ports.js';
 import { catalogEntries, type CatalogEntry, type RiskOverrides } from '../core/catalog/entries.js';
 import type { CompiledPolicy } from '../core/policy/index.js';
 import { assertNoCollisions, buildCatalog, routeResource, type Catalog } from './catalog.js';
@@ -39,6 +39,9 @@ export interface GatewayOptions {
   readonly pageSize: number;
   readonly hideDefaultDenied: boolean;
   readonly riskOverrides?: RiskOverrides;
+  /** Where tools seen are remembered across restarts; changed definitions are reported. */
+  readonly catalogStore?: CatalogStore;
+  readonly clock?: Clock;
   readonly logger: Logger;
 }
 
@@ -109,6 +112,24 @@ export class Gateway {
     return catalogEntries(tools, policy, this.options.riskOverrides).sort(byServerThenName);
   }
 
+  /** Persists what this upstream exposes now; a definition that differs from the one on record is reported. */
+  private async recordTools(upstream: Upstream): Promise<void> {
+    const store = this.options.catalogStore;
+    if (!store) return;
+    const observations = this.describeCatalog()
+      .filter((e) => e.server === upstream.name)
+      .map(({ upstreamName, definitionHash, definition, assessment: { category, level, confidence, rationale } }) => ({ tool: upstreamName, definitionHash, definition, category, level, confidence, rationale }));
+    try {
+      const changes = await store.observe(upstream.name, observations, (this.options.clock ?? systemClock).now());
+      if (changes.added.length > 0) this.logger.info({ upstream: upstream.name, tools: changes.added }, 'new tools recorded in the catalog');
+      for (const changed of changes.changed) {
+        this.logger.warn({ upstream: upstream.name, tool: changed.tool, previousHash: changed.previousHash }, 'tool definition changed since it was last seen');
+      }
+    } catch (error) {
+      this.logger.error({ upstream: upstream.name, err: error instanceof Error ? error.message : String(error) }, 'recording the catalog failed');
+    }
+  }
+
   /** What agents are offered: the union of what the connected upstreams can do. */
   capabilities(): ServerCapabilities {
     const caps = this.upstreams.map((u) => u.capabilities);
@@ -131,8 +152,9 @@ export class Gateway {
     for (const uri of session.subscriptions) await this.unsubscribe(session, uri).catch(() => undefined);
   }
 
-  listsChanged(_upstream: Upstream, kinds: readonly ListKind[]): void {
+  listsChanged(upstream: Upstream, kinds: readonly ListKind[]): void {
     this.rebuildCatalog();
+    if (kinds.includes('tools')) void this.recordTools(upstream);
     for (const kind of kinds) {
       this.broadcast((s) =>
         kind === 'tools' ? s.server.sendToolListChanged() : kind === 'prompts' ? s.server.sendPromptListChanged() : s.server.sendResourceListChanged(),

@@ -42,25 +42,27 @@ export interface TestGateway {
   readonly logs: LogLine[];
   connect(options?: ClientOptions): Promise<Client>;
   writePolicy(text: string): void;
-  close(): Promise<void>;
+  close(keepDir?: boolean): Promise<void>;
 }
 
 export interface GatewaySpec {
   servers: Record<string, Record<string, unknown>>;
   policy?: string;
   config?: Record<string, unknown>;
+  /** Reuse a folder (and so its SQLite state) from an earlier gateway, to test restarts. */
+  dir?: string;
 }
 
 /** A real gateway on 127.0.0.1 with real upstream processes; logs are captured for assertions. */
 export async function startGateway(spec: GatewaySpec): Promise<TestGateway> {
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
+  const dir = spec.dir ?? mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
   const policyPath = join(dir, 'policy.json');
   writeFileSync(policyPath, spec.policy ?? ALLOW_ALL);
   const config = resolveConfig({ listen: { port: 0 }, policy: { path: policyPath }, servers: spec.servers, ...spec.config }, dir, 'test-config');
   const logs: LogLine[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
   const app = await buildApp(config, logger);
-  const http = await startHttp(app.gateway, { host: '127.0.0.1', port: 0, maxBodyBytes: config.listen.max_body_bytes, allowedHosts: [], allowedOrigins: [], responseMode: config.listen.response_mode });
+  const http = await startHttp(app.gateway, { host: '127.0.0.1', port: 0, maxBodyBytes: config.listen.max_body_bytes, allowedHosts: [], allowedOrigins: [], responseMode: config.listen.response_mode, adminToken: config.admin.token });
   const clients: Client[] = [];
   return {
     url: new URL(http.url),
@@ -78,11 +80,11 @@ export async function startGateway(spec: GatewaySpec): Promise<TestGateway> {
     writePolicy(text) {
       writeFileSync(policyPath, text);
     },
-    async close() {
+    async close(keepDir = false) {
       await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
       await http.close();
       await app.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (!keepDir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -7,6 +7,7 @@ import type { Gateway } from '../../proxy/gateway.js';
 import { createSessionServer } from '../../proxy/session.js';
 import { BodyTooLargeError, readBody } from './body.js';
 import { sendJsonRpcError } from './jsonrpc-error.js';
+import { createAdminApi, sendApiError } from './admin-api.js';
 import { batchShapeProblem } from './jsonrpc-shape.js';
 import { InflightIds, requestIds } from './inflight-ids.js';
 import { OriginGuard } from './origin-guard.js';
@@ -18,6 +19,7 @@ export interface HttpOptions {
   readonly allowedHosts: readonly string[];
   readonly allowedOrigins: readonly string[];
   readonly responseMode: 'sse' | 'json';
+  readonly adminToken?: string | undefined;
 }
 
 export interface RunningHttp {
@@ -112,11 +114,25 @@ export async function startHttp(gateway: Gateway, options: HttpOptions): Promise
     res.end(body);
   }
 
+  const admin = createAdminApi(gateway, options.adminToken);
   const http: HttpServer = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?', 1)[0];
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://gatehouse.invalid');
+    } catch {
+      return sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, 'Bad Request: unparseable request target');
+    }
+    const path = url.pathname;
     const refused = guard?.check(req);
     if (refused) return sendJsonRpcError(res, 403, ErrorCode.InvalidRequest, `Forbidden: ${refused}`);
     if (path === '/healthz' && req.method === 'GET') return health(res);
+    if (path === '/api' || path.startsWith('/api/')) {
+      admin(req, res, path, url.searchParams).catch((error: unknown) => {
+        gateway.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'admin API request failed');
+        sendApiError(res, 500, 'internal error');
+      });
+      return;
+    }
     if (path !== '/mcp') return sendJsonRpcError(res, 404, ErrorCode.InvalidRequest, `Not found: ${path}`);
     handleMcp(req, res).catch((error: unknown) => {
       gateway.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'HTTP request failed');

@@ -1,0 +1,78 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CatalogEntry } from '../../core/catalog/entries.js';
+import { suggestRule } from '../../core/policy/index.js';
+import { attackPatternsFor } from '../../core/risk/index.js';
+import type { Gateway } from '../../proxy/gateway.js';
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+export function sendApiError(res: ServerResponse, status: number, message: string, path?: string): void {
+  sendJson(res, status, { error: { message, ...(path ? { path } : {}) } });
+}
+
+/** Constant-time comparison of digests, so the token's length and prefix are not leaked by timing. */
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const presented = header?.startsWith('Bearer ') ? header.slice(7) : '';
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(presented), digest(token));
+}
+
+function catalogJson(entry: CatalogEntry) {
+  const { assessment } = entry;
+  return {
+    server: entry.server,
+    name: entry.name,
+    upstreamName: entry.upstreamName,
+    category: assessment.category,
+    level: assessment.level,
+    confidence: assessment.confidence,
+    rationale: assessment.rationale,
+    policy: entry.effect,
+    rule: entry.rule,
+    definitionHash: entry.definitionHash,
+  };
+}
+
+/**
+ * The admin API under /api, for the console and scripts. It is separate from agent traffic: it needs the admin
+ * token, and without a configured token it does not exist.
+ */
+export function createAdminApi(gateway: Gateway, token: string | undefined) {
+  return async (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): Promise<void> => {
+    if (!token) return sendApiError(res, 404, 'the admin API is disabled: set admin.token in the config to enable it');
+    if (!tokenMatches(req.headers.authorization, token)) {
+      res.setHeader('www-authenticate', 'Bearer');
+      return sendApiError(res, 401, 'missing or wrong admin token');
+    }
+    if (req.method !== 'GET') return sendApiError(res, 405, `${req.method ?? ''} is not supported on ${path}`);
+    if (path === '/api/catalog') {
+      const risk = query.get('risk')?.toLowerCase();
+      const tools = gateway
+        .describeCatalog()
+        .filter((e) => !query.has('server') || e.server === query.get('server'))
+        .filter((e) => !risk || e.assessment.level.toLowerCase() === risk || e.assessment.category.toLowerCase() === risk)
+        .filter((e) => !query.has('decision') || e.effect === query.get('decision'))
+        .map(catalogJson);
+      const upstreams = gateway.upstreams.map((u) => ({ name: u.name, status: u.status, ...(u.lastError ? { error: u.lastError } : {}) }));
+      return sendJson(res, 200, { tools, upstreams });
+    }
+    const tool = path.startsWith('/api/catalog/') ? decodeURIComponent(path.slice('/api/catalog/'.length)) : undefined;
+    if (tool !== undefined) {
+      const entry = gateway.describeCatalog().find((e) => e.name === tool);
+      if (!entry) return sendApiError(res, 404, `no upstream exposes a tool named '${tool}'`, 'tool');
+      return sendJson(res, 200, {
+        ...catalogJson(entry),
+        definition: entry.definition,
+        signals: entry.assessment.signals,
+        attackPatterns: attackPatternsFor(entry.assessment),
+        recommendedRule: suggestRule(entry.assessment, 'balanced'),
+      });
+    }
+    return sendApiError(res, 404, `no such endpoint: ${path}`);
+  };
+}

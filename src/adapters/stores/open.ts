@@ -1,0 +1,45 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { GatewayConfig } from '../../config/schema.js';
+import { systemClock, type CatalogStore, type RateLimitStore } from '../../ports.js';
+import { MemoryRateLimitStore } from './memory/rate-limit-store.js';
+import { PostgresCatalogStore } from './postgres/catalog-store.js';
+import { RedisRateLimitStore } from './redis/rate-limit-store.js';
+import { SqliteCatalogStore } from './sqlite/catalog-store.js';
+
+export interface Stores {
+  readonly catalog: CatalogStore;
+  readonly limits: RateLimitStore;
+  close(): Promise<void>;
+}
+
+/**
+ * Picks the adapters the config asks for: embedded SQLite and in-memory limits by default; PostgreSQL and Redis
+ * when configured, so that several replicas share state.
+ */
+export async function openStores(config: GatewayConfig, logger: Logger): Promise<Stores> {
+  const { sqlite_path: sqlitePath, postgres_url: postgresUrl, redis_url: redisUrl } = config.storage;
+  let sqlite: Database.Database | undefined;
+  const openSqlite = () => {
+    if (!sqlite) {
+      if (sqlitePath !== ':memory:') mkdirSync(dirname(sqlitePath), { recursive: true });
+      sqlite = new Database(sqlitePath);
+      sqlite.pragma('journal_mode = WAL');
+    }
+    return sqlite;
+  };
+  const catalog: CatalogStore = postgresUrl ? await PostgresCatalogStore.create({ connectionString: postgresUrl }) : new SqliteCatalogStore(openSqlite());
+  const limits: RateLimitStore = redisUrl
+    ? new RedisRateLimitStore({ redis: redisUrl, onError: (error) => logger.warn({ err: error.message }, 'redis rate-limit store error') })
+    : new MemoryRateLimitStore(systemClock);
+  return {
+    catalog,
+    limits,
+    async close() {
+      await Promise.allSettled([catalog.close(), limits.close()]);
+      sqlite?.close();
+    },
+  };
+}
