@@ -6,6 +6,7 @@ import { createUpstreamTransport } from './adapters/upstream/transport.js';
 import { loadConfigFile } from './config/load.js';
 import { PolicyFile } from './config/policy-file.js';
 import { openStores, type Stores } from './adapters/stores/open.js';
+import { MemoryRateLimitStore } from './adapters/stores/memory/rate-limit-store.js';
 import type { GatewayConfig } from './config/schema.js';
 import type { PolicyProvider } from './ports.js';
 import { Gateway } from './proxy/gateway.js';
@@ -20,7 +21,7 @@ export interface App {
 }
 
 /** Upstreams and the gateway that routes between them and agents; not yet started. */
-function createGateway(config: GatewayConfig, policy: PolicyProvider, logger: Logger, stores?: Stores): Gateway {
+function createGateway(config: GatewayConfig, policy: PolicyProvider, logger: Logger, stores: Pick<Stores, 'limits'> & Partial<Stores>): Gateway {
   let gateway: Gateway | undefined;
   const upstreams = Object.entries(config.servers)
     .filter(([, server]) => server.enabled)
@@ -50,7 +51,8 @@ function createGateway(config: GatewayConfig, policy: PolicyProvider, logger: Lo
     pageSize: config.page_size,
     hideDefaultDenied: config.policy.hide_default_denied,
     riskOverrides: config.risk_overrides,
-    ...(stores ? { catalogStore: stores.catalog } : {}),
+    limits: stores.limits,
+    ...(stores.catalog ? { catalogStore: stores.catalog } : {}),
     logger,
   });
   return gateway;
@@ -117,15 +119,16 @@ export async function openCatalog(configFile: string, onUpstreamStarted: (upstre
   const config = loadConfigFile(configFile);
   const logger = createLogger('silent');
   const policy = new PolicyFile(config.policy.path, { hideDefaultDenied: config.policy.hide_default_denied }, logger);
-  const gateway = createGateway(config, policy, logger);
+  // One-shot commands read the catalog; they neither record it nor charge quotas.
+  const gateway = createGateway(config, policy, logger, { limits: new MemoryRateLimitStore() });
   await startGateway(gateway, onUpstreamStarted);
   return { gateway, config };
 }
 
-export async function runStdio(configFile: string): Promise<void> {
+export async function runStdio(configFile: string, agent: string): Promise<void> {
   const config = loadConfigFile(configFile);
   const app = await buildApp(config);
-  const { closed } = await serveStdio(app.gateway);
+  const { closed } = await serveStdio(app.gateway, agent);
   await closed;
   await app.close();
 }

@@ -3,8 +3,8 @@ import type { Gateway } from '../proxy/gateway.js';
 import { createSessionServer } from '../proxy/session.js';
 
 /** `gatehouse stdio`: the process is one agent session, spoken to over its own stdin/stdout. */
-export async function serveStdio(gateway: Gateway): Promise<{ closed: Promise<void> }> {
-  const { server, session } = createSessionServer(gateway, `stdio-${process.pid}`);
+export async function serveStdio(gateway: Gateway, agent: string): Promise<{ closed: Promise<void> }> {
+  const { server, session } = createSessionServer(gateway, `stdio-${process.pid}`, agent);
   const transport = new StdioServerTransport();
   let resolveClosed: () => void = () => undefined;
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));

@@ -39,8 +39,9 @@ program
   .command('stdio')
   .description('serve one agent over stdin/stdout (for clients that spawn a command)')
   .option(...configOption)
-  .action(async (opts: { config: string }) => {
-    await runStdio(opts.config).catch(fail);
+  .option('--agent <name>', 'the agent identity for this session (used by per-agent limits and the audit)', 'stdio')
+  .action(async (opts: { config: string; agent: string }) => {
+    await runStdio(opts.config, opts.agent).catch(fail);
     process.exit(0);
   });
 

@@ -72,6 +72,8 @@ export const ConfigSchema = z.strictObject({
       sqlite_path: z.string().min(1).default('.gatehouse/gatehouse.db'),
       postgres_url: z.string().min(1).optional(),
       redis_url: z.string().min(1).optional(),
+      /** Prefix of every Redis key, so several deployments can share one Redis. */
+      redis_key_prefix: z.string().min(1).default('gatehouse:rl:'),
     })
     .prefault({}),
   /** The admin API under /api is enabled only when a token is set. */

@@ -1,7 +1,7 @@
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { ErrorCode, McpError, type RequestId, type ServerCapabilities, type ServerNotification, type ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
-import { systemClock, type CatalogStore, type Clock, type PolicyProvider } from '../ports.js';
+import { systemClock, type CatalogStore, type Clock, type PolicyProvider, type RateLimitStore } from '../ports.js';
 import { catalogEntries, type CatalogEntry, type RiskOverrides } from '../core/catalog/entries.js';
 import type { CompiledPolicy } from '../core/policy/index.js';
 import { assertNoCollisions, buildCatalog, routeResource, type Catalog } from './catalog.js';
@@ -17,6 +17,8 @@ export class DownstreamSession {
 
   constructor(
     readonly id: string,
+    /** Who the agent is; `anonymous` until agents authenticate. */
+    readonly agent: string,
     readonly server: Server,
   ) {}
 
@@ -34,6 +36,7 @@ export class DownstreamSession {
 export interface GatewayOptions {
   readonly upstreams: readonly Upstream[];
   readonly policy: PolicyProvider;
+  readonly limits: RateLimitStore;
   readonly prefixMode: PrefixMode;
   readonly prefixSeparator: string;
   readonly pageSize: number;
@@ -58,6 +61,7 @@ const SERVER_REQUEST_CAPABILITY: Record<string, 'sampling' | 'elicitation' | 'ro
 export class Gateway {
   readonly upstreams: readonly Upstream[];
   readonly policy: PolicyProvider;
+  readonly limits: RateLimitStore;
   readonly pageSize: number;
   readonly logger: Logger;
   readonly sessions = new Set<DownstreamSession>();
@@ -67,6 +71,7 @@ export class Gateway {
   constructor(private readonly options: GatewayOptions) {
     this.upstreams = options.upstreams;
     this.policy = options.policy;
+    this.limits = options.limits;
     this.pageSize = options.pageSize;
     this.logger = options.logger;
     this.catalogState = buildCatalog([], options.prefixMode, options.prefixSeparator);

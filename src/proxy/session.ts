@@ -28,7 +28,8 @@ import { routeResource, type Routed } from './catalog.js';
 import { DownstreamSession, type Gateway } from './gateway.js';
 import { handle } from './handle.js';
 import { page } from './paging.js';
-import { policyDeniedResult, upstreamFailureResult } from './tool-results.js';
+import { policyDeniedResult, rateLimitedResult, upstreamFailureResult } from './tool-results.js';
+import { chargeQuotas } from './limiter.js';
 import { UpstreamUnavailableError, type Upstream } from './upstream.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -81,8 +82,10 @@ function decide(gateway: Gateway, tool: string): { decision: Decision; policyVer
 
 async function callTool(gateway: Gateway, session: DownstreamSession, request: CallToolRequest, extra: Extra): Promise<ServerResult> {
   const tool = request.params.name;
-  const { decision, policyVersion, route } = decide(gateway, tool);
+  const { decision: ruled, policyVersion, route } = decide(gateway, tool);
+  const decision = ruled.kind === 'allow' ? await chargeQuotas(gateway.limits, ruled, { tool, sessionId: session.id, agent: session.agent }) : ruled;
   if (decision.kind === 'deny') return policyDeniedResult(tool, decision, policyVersion);
+  if (decision.kind === 'limit') return rateLimitedResult(tool, decision, policyVersion);
   const progressToken = request.params._meta?.progressToken;
   // Progress is relayed in order and fully sent before the result, which would otherwise overtake the last one.
   let progressRelayed = Promise.resolve();
@@ -107,10 +110,10 @@ async function callTool(gateway: Gateway, session: DownstreamSession, request: C
 }
 
 /** The downstream `Server` for one agent session, with every MCP method wired to the gateway. */
-export function createSessionServer(gateway: Gateway, sessionId: string): { server: Server; session: DownstreamSession } {
+export function createSessionServer(gateway: Gateway, sessionId: string, agent: string): { server: Server; session: DownstreamSession } {
   const capabilities = gateway.capabilities();
   const server = new Server({ name: 'gatehouse', version: VERSION }, { capabilities });
-  const session = new DownstreamSession(sessionId, server);
+  const session = new DownstreamSession(sessionId, agent, server);
   const catalog = () => gateway.catalog;
 
   handle(server, ListToolsRequestSchema, (request) => {

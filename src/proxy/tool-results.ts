@@ -18,6 +18,16 @@ export function policyDeniedResult(tool: string, decision: Denial, policyVersion
   };
 }
 
+type Limited = Extract<Decision, { kind: 'limit' }>;
+
+export function rateLimitedResult(tool: string, decision: Limited, policyVersion: string | undefined): CallToolResult {
+  return {
+    isError: true,
+    content: [{ type: 'text', text: `[RATE LIMITED] The call to '${tool}' was refused by ${decision.rule} (${decision.reason}). Retry after ${decision.retryAfterS} seconds.` }],
+    _meta: { [DECISION_META_KEY]: { decision: 'limit', tool, rule: decision.rule, reason: decision.reason, retryAfterSeconds: decision.retryAfterS, policyVersion: policyVersion ?? null } },
+  };
+}
+
 /** The call was allowed but the upstream could not answer (down, crashed, timed out). */
 export function upstreamFailureResult(tool: string, upstream: string, detail: string): CallToolResult {
   return {

@@ -7,6 +7,7 @@ import pino from 'pino';
 import { startHttp, type RunningHttp } from '../../src/adapters/http/server.js';
 import { compilePolicy, parsePolicy, type CompiledPolicy } from '../../src/core/policy/index.js';
 import { Gateway } from '../../src/proxy/gateway.js';
+import { MemoryRateLimitStore } from '../../src/adapters/stores/memory/rate-limit-store.js';
 import { Upstream } from '../../src/proxy/upstream.js';
 import type { PolicyProvider } from '../../src/ports.js';
 import { fixture, textOf } from '../helpers/harness.js';
@@ -44,7 +45,7 @@ describe('fail closed: a broken decision path denies and never forwards', () => 
       logger,
       hooks: { listsChanged: () => gateway.listsChanged(upstream, []), notification: () => undefined, serverRequest: () => Promise.reject(new Error('unused')) },
     });
-    gateway = new Gateway({ upstreams: [upstream], policy, prefixMode: 'never', prefixSeparator: '__', pageSize: 100, hideDefaultDenied: true, logger });
+    gateway = new Gateway({ upstreams: [upstream], policy, limits: new MemoryRateLimitStore(), prefixMode: 'never', prefixSeparator: '__', pageSize: 100, hideDefaultDenied: true, logger });
     await gateway.start();
     http = await startHttp(gateway, { host: '127.0.0.1', port: 0, maxBodyBytes: 65536, allowedHosts: [], allowedOrigins: [], responseMode: 'sse' });
     client = new Client({ name: 'agent', version: '1' });

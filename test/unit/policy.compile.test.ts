@@ -34,7 +34,7 @@ describe('compilePolicy: the seed policy', () => {
   const seed = compilePolicy(parsed.value, { hideDefaultDenied: true });
 
   test('get_dicom_import_job is allowed by its own rule', () => {
-    assert.deepEqual(seed.decide('get_dicom_import_job'), { kind: 'allow', rule: 'tools.get_dicom_import_job' });
+    assert.deepEqual(seed.decide('get_dicom_import_job'), { kind: 'allow', rule: 'tools.get_dicom_import_job', quotas: [] });
     assert.equal(seed.visibility('get_dicom_import_job'), 'listed');
   });
 
@@ -69,17 +69,17 @@ describe('compilePolicy: the seed policy', () => {
 describe('compilePolicy: rules and actions', () => {
   test('an empty rule {} allows', () => {
     const p = compile({ version: '1', default: 'deny', tools: { read_file: {} } });
-    assert.deepEqual(p.decide('read_file'), { kind: 'allow', rule: 'tools.read_file' });
+    assert.deepEqual(p.decide('read_file'), { kind: 'allow', rule: 'tools.read_file', quotas: [] });
   });
 
   test('action allow allows, even with a reason', () => {
     const p = compile({ version: '1', default: 'deny', tools: { read_file: { action: 'allow', reason: 'fine' } } });
-    assert.deepEqual(p.decide('read_file'), { kind: 'allow', rule: 'tools.read_file' });
+    assert.deepEqual(p.decide('read_file'), { kind: 'allow', rule: 'tools.read_file', quotas: [] });
   });
 
   test('default allow allows tools with no rule via rule "default" and lists them', () => {
     const p = compile({ version: '1', default: 'allow', tools: { rm: { action: 'deny' } } });
-    assert.deepEqual(p.decide('anything'), { kind: 'allow', rule: 'default' });
+    assert.deepEqual(p.decide('anything'), { kind: 'allow', rule: 'default', quotas: [] });
     assert.equal(p.visibility('anything'), 'listed');
     assert.equal(p.decide('rm').kind, 'deny');
   });
@@ -110,15 +110,15 @@ describe('compilePolicy: rules and actions', () => {
   test('rule paths use bracket notation for glob and non-identifier keys', () => {
     const p = compile({ version: '1', default: 'deny', tools: { 'delete_*': { action: 'deny' }, 'get_*': {}, 'a.b': {}, 'x-y': {} } });
     assert.equal(p.decide('delete_x').rule, 'tools["delete_*"]');
-    assert.deepEqual(p.decide('get_x'), { kind: 'allow', rule: 'tools["get_*"]' });
-    assert.deepEqual(p.decide('a.b'), { kind: 'allow', rule: 'tools["a.b"]' });
-    assert.deepEqual(p.decide('x-y'), { kind: 'allow', rule: 'tools["x-y"]' });
+    assert.deepEqual(p.decide('get_x'), { kind: 'allow', rule: 'tools["get_*"]', quotas: [] });
+    assert.deepEqual(p.decide('a.b'), { kind: 'allow', rule: 'tools["a.b"]', quotas: [] });
+    assert.deepEqual(p.decide('x-y'), { kind: 'allow', rule: 'tools["x-y"]', quotas: [] });
   });
 
   test('decisions are stable across repeated calls', () => {
     const p = compile({ version: '1', default: 'deny', tools: { a: {}, 'b*': { action: 'deny', reason: 'r' } } });
     for (let i = 0; i < 3; i++) {
-      assert.deepEqual(p.decide('a'), { kind: 'allow', rule: 'tools.a' });
+      assert.deepEqual(p.decide('a'), { kind: 'allow', rule: 'tools.a', quotas: [] });
       assert.deepEqual(p.decide('bx'), { kind: 'deny', rule: 'tools["b*"]', reason: 'r' });
       assert.equal(p.decide('c').rule, 'default');
     }
@@ -127,7 +127,7 @@ describe('compilePolicy: rules and actions', () => {
   test('decisions stay correct after more distinct tool names than the memo holds', () => {
     const p = compile({ version: '1', default: 'deny', tools: { keep: {}, 'x_*': { action: 'deny', reason: 'xr' } } });
     for (let i = 0; i < 10_050; i++) assert.equal(p.decide(`made_up_${i}`).kind, 'deny');
-    assert.deepEqual(p.decide('keep'), { kind: 'allow', rule: 'tools.keep' });
+    assert.deepEqual(p.decide('keep'), { kind: 'allow', rule: 'tools.keep', quotas: [] });
     assert.deepEqual(p.decide('x_new'), { kind: 'deny', rule: 'tools["x_*"]', reason: 'xr' });
     assert.equal(p.decide('never_seen').rule, 'default');
   });
@@ -156,9 +156,6 @@ describe('compilePolicy: rules and actions', () => {
 
 describe('compilePolicy: fields not enforced yet fail closed', () => {
   const cases: { name: string; rule: Record<string, unknown>; mention: RegExp }[] = [
-    { name: 'rate_limit', rule: { rate_limit: { max: 10, window: 60 } }, mention: /rate_limit/ },
-    { name: 'rate_limit with action allow', rule: { action: 'allow', rate_limit: { max: 10, window: 60 } }, mention: /rate_limit/ },
-    { name: 'limits', rule: { limits: [{ max: 30, window: 60 }] }, mention: /limits/ },
     { name: 'require', rule: { require: [{ path: 'args.reason', op: 'exists' }] }, mention: /require/ },
     { name: 'deny_if', rule: { deny_if: [{ path: 'args.amount', op: 'gt', value: 10000 }] }, mention: /deny_if/ },
     { name: 'require_approval_if', rule: { require_approval_if: [{ path: 'args.x', op: 'exists' }] }, mention: /require_approval_if/ },
@@ -180,17 +177,17 @@ describe('compilePolicy: fields not enforced yet fail closed', () => {
   }
 
   test('a glob rule using an unenforced field denies every tool it matches', () => {
-    const p = compile({ version: '1', default: 'allow', tools: { 'charge_*': { limits: [{ max: 1, window: 1 }] } } });
+    const p = compile({ version: '1', default: 'allow', tools: { 'charge_*': { deny_if: [{ path: 'amount', op: 'gt', value: 1 }] } } });
     const d = denial(p.decide('charge_card'));
     assert.equal(d.rule, 'tools["charge_*"]');
-    assert.match(d.reason, /limits/);
-    assert.deepEqual(p.decide('refund'), { kind: 'allow', rule: 'default' });
+    assert.match(d.reason, /deny_if/);
+    assert.deepEqual(p.decide('refund'), { kind: 'allow', rule: 'default', quotas: [] });
   });
 
   test('a rule using several unenforced fields mentions each of them', () => {
-    const p = compile({ version: '1', default: 'deny', tools: { t: { rate_limit: { max: 1, window: 1 }, deny_if: [] } } });
+    const p = compile({ version: '1', default: 'deny', tools: { t: { require: [], deny_if: [] } } });
     const d = denial(p.decide('t'));
-    assert.match(d.reason, /rate_limit/);
+    assert.match(d.reason, /require/);
     assert.match(d.reason, /deny_if/);
   });
 
@@ -201,19 +198,7 @@ describe('compilePolicy: fields not enforced yet fail closed', () => {
 
   test('other rules are unaffected by an unenforced field on one rule', () => {
     const p = compile({ version: '1', default: 'deny', tools: { charge: { deny_if: [] }, read: {} } });
-    assert.deepEqual(p.decide('read'), { kind: 'allow', rule: 'tools.read' });
-  });
-
-  test('a top-level all_tools denies every tool, even explicitly allowed ones, naming all_tools', () => {
-    for (const def of ['allow', 'deny']) {
-      const p = compile({ version: '1', default: def, all_tools: { limits: [{ max: 100, window: 60 }] }, tools: { read: {}, 'get_*': { action: 'allow' } } });
-      for (const tool of ['read', 'get_x', 'anything_else']) {
-        const d = denial(p.decide(tool));
-        assert.equal(d.rule, 'all_tools', tool);
-        assert.match(d.reason, /all_tools/);
-        assert.match(d.reason, /enforce/);
-      }
-    }
+    assert.deepEqual(p.decide('read'), { kind: 'allow', rule: 'tools.read', quotas: [] });
   });
 
   test('all_tools does not make default-denied tools show up in tools/list', () => {
@@ -223,6 +208,48 @@ describe('compilePolicy: fields not enforced yet fail closed', () => {
     assert.equal(p.decide('unknown_tool').kind, 'deny');
     assert.equal(p.visibility('unknown_tool'), 'unlisted');
     assert.equal(p.visibility('read'), 'listed');
+  });
+});
+
+describe('compilePolicy: quotas (rate_limit, limits, all_tools)', () => {
+  test('rate_limit allows and carries its quota, per tool and per session by default', () => {
+    const p = compile({ version: '1', default: 'deny', tools: { create_x: { rate_limit: { max: 10, window: 60 } } } });
+    assert.deepEqual(p.decide('create_x'), {
+      kind: 'allow',
+      rule: 'tools.create_x',
+      quotas: [{ id: 'tools.create_x.rate_limit', max: 10, windowMs: 60_000, scope: 'session', perTool: true }],
+    });
+    assert.equal(p.effect('create_x'), 'limit');
+  });
+
+  test('windows accept duration strings, and limits lists several quotas with scopes', () => {
+    const p = compile({ version: '1', default: 'deny', tools: { 'send_*': { limits: [{ max: 30, window: '1m' }, { max: 500, window: '1d', scope: 'agent' }, { max: 2, window: '250ms', scope: 'global' }] } } });
+    const d = p.decide('send_mail');
+    assert.equal(d.kind, 'allow');
+    if (d.kind !== 'allow') return;
+    assert.deepEqual(d.quotas.map((q) => [q.id, q.max, q.windowMs, q.scope]), [
+      ['tools["send_*"].limits[0]', 30, 60_000, 'session'],
+      ['tools["send_*"].limits[1]', 500, 86_400_000, 'agent'],
+      ['tools["send_*"].limits[2]', 2, 250, 'global'],
+    ]);
+  });
+
+  test('all_tools.limits apply to every allowed call, counted across tools, and never to denied ones', () => {
+    const p = compile({ version: '1', default: 'deny', all_tools: { limits: [{ max: 100, window: 60 }] }, tools: { read: {}, write: { rate_limit: { max: 5, window: 60 } }, rm: { action: 'deny' } } });
+    const read = p.decide('read');
+    const write = p.decide('write');
+    assert.ok(read.kind === 'allow' && write.kind === 'allow');
+    assert.deepEqual(read.quotas, [{ id: 'all_tools.limits[0]', max: 100, windowMs: 60_000, scope: 'session', perTool: false }]);
+    assert.deepEqual(write.quotas.map((q) => q.id), ['tools.write.rate_limit', 'all_tools.limits[0]']);
+    assert.equal(p.decide('rm').kind, 'deny');
+    assert.equal(p.decide('unknown').kind, 'deny');
+    assert.equal(p.effect('read'), 'limit');
+  });
+
+  test('bad windows are load errors with their path', () => {
+    const bad = parsePolicyText(JSON.stringify({ version: '1', default: 'deny', tools: { x: { limits: [{ max: 1, window: '5 fortnights' }] } } }));
+    assert.ok(!bad.ok);
+    assert.deepEqual(bad.issues.map((i) => i.path), ['$.tools.x.limits[0].window']);
   });
 });
 

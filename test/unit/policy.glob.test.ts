@@ -105,7 +105,7 @@ describe('glob rules in a policy', () => {
       assert.deepEqual(p.decide(tool), { kind: 'deny', rule: 'tools["delete_*"]', reason: 'no deletes' }, tool);
     }
     for (const tool of ['delete', 'undelete_user', 'Delete_user']) {
-      assert.deepEqual(p.decide(tool), { kind: 'allow', rule: 'default' }, tool);
+      assert.deepEqual(p.decide(tool), { kind: 'allow', rule: 'default', quotas: [] }, tool);
     }
   });
 
@@ -134,7 +134,7 @@ describe('glob rules in a policy', () => {
     assertRule(tools, 'delete_draft', 'tools.delete_draft');
     assertRule(tools, 'delete_user', 'tools["delete_*"]');
     for (const ordering of reorderings(tools)) {
-      assert.deepEqual(compile(ordering).decide('delete_draft'), { kind: 'allow', rule: 'tools.delete_draft' });
+      assert.deepEqual(compile(ordering).decide('delete_draft'), { kind: 'allow', rule: 'tools.delete_draft', quotas: [] });
     }
   });
 
@@ -243,10 +243,10 @@ describe('regex metacharacters in tool keys are literal', () => {
   test('exact keys with . and + match only themselves', () => {
     const p = compile({ 'a.b': { action: 'deny', reason: 'dot' }, 'x+y': { action: 'deny', reason: 'plus' } }, 'allow');
     assert.deepEqual(p.decide('a.b'), { kind: 'deny', rule: 'tools["a.b"]', reason: 'dot' });
-    assert.deepEqual(p.decide('axb'), { kind: 'allow', rule: 'default' });
+    assert.deepEqual(p.decide('axb'), { kind: 'allow', rule: 'default', quotas: [] });
     assert.deepEqual(p.decide('x+y'), { kind: 'deny', rule: 'tools["x+y"]', reason: 'plus' });
-    assert.deepEqual(p.decide('xxy'), { kind: 'allow', rule: 'default' });
-    assert.deepEqual(p.decide('xy'), { kind: 'allow', rule: 'default' });
+    assert.deepEqual(p.decide('xxy'), { kind: 'allow', rule: 'default', quotas: [] });
+    assert.deepEqual(p.decide('xy'), { kind: 'allow', rule: 'default', quotas: [] });
   });
 
   test('glob keys with metacharacters treat them literally', () => {

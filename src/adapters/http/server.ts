@@ -43,7 +43,8 @@ export async function startHttp(gateway: Gateway, options: HttpOptions): Promise
 
   async function openSession(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     const sessionId = randomUUID();
-    const { server, session } = createSessionServer(gateway, sessionId);
+    // Agents are anonymous until they authenticate (a later milestone); loopback-only binding stands in meanwhile.
+    const { server, session } = createSessionServer(gateway, sessionId, 'anonymous');
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => sessionId,
       enableJsonResponse: options.responseMode === 'json',

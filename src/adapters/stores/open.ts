@@ -32,7 +32,7 @@ export async function openStores(config: GatewayConfig, logger: Logger): Promise
   };
   const catalog: CatalogStore = postgresUrl ? await PostgresCatalogStore.create({ connectionString: postgresUrl }) : new SqliteCatalogStore(openSqlite());
   const limits: RateLimitStore = redisUrl
-    ? new RedisRateLimitStore({ redis: redisUrl, onError: (error) => logger.warn({ err: error.message }, 'redis rate-limit store error') })
+    ? new RedisRateLimitStore({ redis: redisUrl, keyPrefix: config.storage.redis_key_prefix, onError: (error) => logger.warn({ err: error.message }, 'redis rate-limit store error') })
     : new MemoryRateLimitStore(systemClock);
   return {
     catalog,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Decision, Visibility } from './decision.js';
+import type { Decision, Quota, Visibility } from './decision.js';
 import { compareGlobSpecificity, globToRegExp, isGlob } from './glob.js';
-import type { Policy, ToolRule } from './schema.js';
+import type { Policy, RateLimit, ToolRule } from './schema.js';
 import { canonicalJson, formatPath } from '../validation.js';
 
 export interface CompileOptions {
@@ -34,7 +34,26 @@ interface GlobRule<T> {
 }
 
 /** Rule fields the gateway accepts but does not enforce yet; a rule using one denies rather than pass unchecked. */
-const DEFERRED_FIELDS = ['rate_limit', 'limits', 'require', 'deny_if', 'require_approval_if'] as const;
+const DEFERRED_FIELDS = ['require', 'deny_if', 'require_approval_if'] as const;
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+export function windowMs(window: RateLimit['window']): number {
+  if (typeof window === 'number') return window * 1000;
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(window);
+  return match ? Number(match[1]) * (UNIT_MS[match[2] ?? 's'] ?? 1000) : Number.NaN;
+}
+
+function quota(id: string, limit: RateLimit, perTool: boolean): Quota {
+  return { id, max: limit.max, windowMs: windowMs(limit.window), scope: limit.scope ?? 'session', perTool };
+}
+
+function ruleQuotas(rule: ToolRule, path: string): Quota[] {
+  return [
+    ...(rule.rate_limit ? [quota(`${path}.rate_limit`, rule.rate_limit, true)] : []),
+    ...(rule.limits ?? []).map((limit, i) => quota(`${path}.limits[${i}]`, limit, true)),
+  ];
+}
 
 function unenforcedFeatures(rule: ToolRule): string[] {
   const features: string[] = DEFERRED_FIELDS.filter((field) => rule[field] !== undefined);
@@ -54,7 +73,7 @@ function ruleDecision(key: string, rule: ToolRule, path: string): Decision {
   if (rule.action === 'deny') {
     return { kind: 'deny', rule: path, reason: rule.reason ?? `the policy denies '${key}'` };
   }
-  return { kind: 'allow', rule: path };
+  return { kind: 'allow', rule: path, quotas: ruleQuotas(rule, path) };
 }
 
 function ruleEffect(rule: ToolRule): PolicyEffect {
@@ -88,20 +107,21 @@ export function compilePolicy(policy: Policy, options: CompileOptions): Compiled
   const globs = compileGlobs(globEntries);
   const hiddenExact = new Set(policy.hide.filter((p) => !isGlob(p)));
   const hiddenGlobs = compileGlobs(policy.hide.map((p, i) => [p, i] as [string, number]));
-  const allToolsDenial: Decision | undefined =
-    policy.all_tools === undefined
-      ? undefined
-      : { kind: 'deny', rule: 'all_tools', reason: 'the policy sets all_tools, which this gateway version cannot enforce yet, so every call is denied rather than let through unchecked' };
+  const sharedQuotas = (policy.all_tools?.limits ?? []).map((limit, i) => quota(`all_tools.limits[${i}]`, limit, false));
 
   const findRule = (tool: string): CompiledRule | undefined => exact.get(tool) ?? globs.find((g) => g.regex.test(tool))?.value;
   const resolveRule = (tool: string): Decision => {
     const rule = findRule(tool);
     if (rule) return rule.decision;
     return policy.default === 'allow'
-      ? { kind: 'allow', rule: 'default' }
+      ? { kind: 'allow', rule: 'default', quotas: [] }
       : { kind: 'deny', rule: 'default', reason: `'${tool}' has no rule in the policy and the default is deny` };
   };
-  const resolve = (tool: string): Decision => allToolsDenial ?? resolveRule(tool);
+  // Quotas across every tool apply to every allowed call, on top of the rule's own.
+  const resolve = (tool: string): Decision => {
+    const decision = resolveRule(tool);
+    return decision.kind === 'allow' && sharedQuotas.length > 0 ? { ...decision, quotas: [...decision.quotas, ...sharedQuotas] } : decision;
+  };
   const memo = new Map<string, Decision>();
   const decide = (tool: string): Decision => {
     let decision = memo.get(tool);
@@ -122,14 +142,13 @@ export function compilePolicy(policy: Policy, options: CompileOptions): Compiled
     decide,
     visibility(tool) {
       if (isHidden(tool)) return 'hidden';
-      // Listing follows the tool's own rule: a policy-wide denial (all_tools) must not list tools the default hides.
       const decision = resolveRule(tool);
       return decision.kind === 'deny' && decision.rule === 'default' && options.hideDefaultDenied ? 'unlisted' : 'listed';
     },
     effect(tool) {
       if (isHidden(tool)) return 'hidden';
       const effect = findRule(tool)?.effect ?? (policy.default === 'allow' ? 'allow' : 'deny');
-      return effect === 'allow' && policy.all_tools !== undefined ? 'limit' : effect;
+      return effect === 'allow' && sharedQuotas.length > 0 ? 'limit' : effect;
     },
   };
 }

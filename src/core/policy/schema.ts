@@ -6,10 +6,19 @@ import { z } from 'zod';
  */
 export const RuleActionSchema = z.enum(['allow', 'deny', 'require_approval']);
 
+/** Seconds as a number, or a duration string such as "30s", "1m", "1h", "1d". */
+export const WindowSchema = z.union([
+  z.number().positive('a window must be more than 0 seconds'),
+  z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'expected seconds as a number or a duration like "30s", "1m", "1h", "1d"'),
+]);
+
+export const LimitScopeSchema = z.enum(['session', 'agent', 'global']);
+
+/** At most `max` calls in any `window`, counted per agent session unless `scope` says otherwise. */
 export const RateLimitSchema = z.strictObject({
   max: z.int().positive(),
-  window: z.number().positive(),
-  scope: z.enum(['session', 'agent', 'global']).optional(),
+  window: WindowSchema,
+  scope: LimitScopeSchema.optional(),
 });
 
 /**
@@ -23,7 +32,7 @@ export const ToolRuleSchema = z.strictObject({
   action: RuleActionSchema.optional(),
   reason: z.string().max(2000).optional(),
   rate_limit: RateLimitSchema.optional(),
-  limits: DeferredFieldSchema.optional(),
+  limits: z.array(RateLimitSchema).optional(),
   require: DeferredFieldSchema.optional(),
   deny_if: DeferredFieldSchema.optional(),
   require_approval_if: DeferredFieldSchema.optional(),
@@ -34,9 +43,12 @@ export const PolicySchema = z.strictObject({
   default: z.enum(['allow', 'deny']),
   tools: z.record(z.string().min(1, 'a tool key cannot be empty'), ToolRuleSchema).default({}),
   hide: z.array(z.string().min(1)).default([]),
-  all_tools: DeferredFieldSchema.optional(),
+  /** Quotas over every tool together (PolicyLayer's `all_tools.limits`). */
+  all_tools: z.strictObject({ limits: z.array(RateLimitSchema).default([]) }).optional(),
 });
 
 export type RuleAction = z.infer<typeof RuleActionSchema>;
+export type RateLimit = z.infer<typeof RateLimitSchema>;
+export type LimitScope = z.infer<typeof LimitScopeSchema>;
 export type ToolRule = z.infer<typeof ToolRuleSchema>;
 export type Policy = z.infer<typeof PolicySchema>;
