@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../validation.js';
+import { canonicalJson } from '../canonical-json.js';
 
 interface ToolDefinitionFields {
   readonly name: string;

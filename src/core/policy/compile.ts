@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Decision, Quota, Visibility } from './decision.js';
 import { compareGlobSpecificity, globToRegExp, isGlob } from './glob.js';
 import type { Policy, RateLimit, ToolRule } from './schema.js';
-import { canonicalJson, formatPath } from '../validation.js';
+import { canonicalJson } from '../canonical-json.js';
+import { formatPath } from '../validation.js';
 
 export interface CompileOptions {
   /** product.md §2: tools denied only by `default: "deny"` are left out of tools/list unless this is false. */
