@@ -10,18 +10,20 @@ import { MemoryRateLimitStore } from './adapters/stores/memory/rate-limit-store.
 import type { GatewayConfig } from './config/schema.js';
 import type { PolicyProvider } from './ports.js';
 import { Gateway } from './proxy/gateway.js';
+import { AuditWriter } from './proxy/audit-writer.js';
 import { Upstream } from './proxy/upstream.js';
 
 export interface App {
   readonly gateway: Gateway;
   readonly policy: PolicyFile;
   readonly stores: Stores;
+  readonly audit: AuditWriter;
   readonly logger: Logger;
   close(): Promise<void>;
 }
 
 /** Upstreams and the gateway that routes between them and agents; not yet started. */
-function createGateway(config: GatewayConfig, policy: PolicyProvider, logger: Logger, stores: Pick<Stores, 'limits'> & Partial<Stores>): Gateway {
+function createGateway(config: GatewayConfig, policy: PolicyProvider, logger: Logger, stores: Pick<Stores, 'limits'> & Partial<Stores>, audit?: AuditWriter): Gateway {
   let gateway: Gateway | undefined;
   const upstreams = Object.entries(config.servers)
     .filter(([, server]) => server.enabled)
@@ -53,6 +55,7 @@ function createGateway(config: GatewayConfig, policy: PolicyProvider, logger: Lo
     riskOverrides: config.risk_overrides,
     limits: stores.limits,
     ...(stores.catalog ? { catalogStore: stores.catalog } : {}),
+    ...(audit ? { audit, auditSettings: { allowValues: config.audit.allow_values, hashKey: config.audit.hash_key } } : {}),
     logger,
   });
   return gateway;
@@ -74,10 +77,12 @@ async function startGateway(gateway: Gateway, onUpstreamStarted?: (upstream: Ups
 export async function buildApp(config: GatewayConfig, logger: Logger = createLogger(config.log_level)): Promise<App> {
   const policy = new PolicyFile(config.policy.path, { hideDefaultDenied: config.policy.hide_default_denied }, logger);
   const stores = await openStores(config, logger);
-  const gateway = createGateway(config, policy, logger, stores);
+  const audit = new AuditWriter({ sink: stores.audit, logger });
+  const gateway = createGateway(config, policy, logger, stores, audit);
   try {
     await startGateway(gateway);
   } catch (error) {
+    await audit.close().catch(() => undefined);
     await stores.close();
     throw error;
   }
@@ -86,10 +91,13 @@ export async function buildApp(config: GatewayConfig, logger: Logger = createLog
     gateway,
     policy,
     stores,
+    audit,
     logger,
     async close() {
       policy.close();
       await gateway.close();
+      // Everything decided is written before the databases close.
+      await audit.close().catch((error: unknown) => logger.error({ err: String(error) }, 'audit records lost at shutdown'));
       await stores.close();
     },
   };

@@ -1,4 +1,8 @@
+import type { AuditEntry } from './core/audit/record.js';
 import type { CompiledPolicy } from './core/policy/index.js';
+
+export type { AuditSink, AuditQuery } from './core/audit/sink.js';
+export type { AuditEntry, AuditRecord, AuditDecision } from './core/audit/record.js';
 
 /** Time, injected so that core logic is testable without waiting. */
 export interface Clock {
@@ -74,4 +78,11 @@ export interface CatalogStore {
   observe(server: string, tools: readonly ToolObservation[], now: number): Promise<CatalogChanges>;
   list(server?: string): Promise<CatalogToolRecord[]>;
   close(): Promise<void>;
+}
+
+
+/** Where the decision path hands audit records: cheap and synchronous; `overflowing` means stop allowing calls. */
+export interface AuditRecorder {
+  record(entry: AuditEntry): void;
+  readonly overflowing: boolean;
 }

@@ -6,6 +6,7 @@ import { CatalogCollisionError } from '../proxy/catalog.js';
 import { runHttp, runStdio } from '../main.js';
 import { registerCatalogCommands } from './catalog.js';
 import { registerPolicyCommands } from './policy.js';
+import { registerAuditCommands } from './audit.js';
 
 /** Startup failures the user can fix get one clear message and exit code 2, not a stack trace. */
 function fail(error: unknown): never {
@@ -47,5 +48,6 @@ program
 
 registerCatalogCommands(program, configOption, fail);
 registerPolicyCommands(program, configOption, fail);
+registerAuditCommands(program, configOption, fail);
 
 await program.parseAsync(process.argv);

@@ -76,6 +76,14 @@ export const ConfigSchema = z.strictObject({
       redis_key_prefix: z.string().min(1).default('gatehouse:rl:'),
     })
     .prefault({}),
+  audit: z
+    .strictObject({
+      /** Argument paths (e.g. "region", "query.limit") whose values are kept; everything else is reduced to its type. */
+      allow_values: z.array(z.string().min(1)).default([]),
+      /** With a key, argument hashes are HMACs, so short secrets cannot be guessed back from them. */
+      hash_key: z.string().min(16).optional(),
+    })
+    .prefault({}),
   /** The admin API under /api is enabled only when a token is set. */
   admin: z
     .strictObject({

@@ -1,7 +1,8 @@
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { ErrorCode, McpError, type RequestId, type ServerCapabilities, type ServerNotification, type ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
-import { systemClock, type CatalogStore, type Clock, type PolicyProvider, type RateLimitStore } from '../ports.js';
+import { systemClock, type AuditRecorder, type CatalogStore, type Clock, type PolicyProvider, type RateLimitStore } from '../ports.js';
+import { auditEntry, type AuditedCall, type AuditSettings } from './audit-entry.js';
 import { catalogEntries, type CatalogEntry, type RiskOverrides } from '../core/catalog/entries.js';
 import type { CompiledPolicy } from '../core/policy/index.js';
 import { assertNoCollisions, buildCatalog, routeResource, type Catalog } from './catalog.js';
@@ -42,6 +43,9 @@ export interface GatewayOptions {
   readonly pageSize: number;
   readonly hideDefaultDenied: boolean;
   readonly riskOverrides?: RiskOverrides;
+  /** Where every decision is recorded (off the hot path); absent only in one-shot commands. */
+  readonly audit?: AuditRecorder;
+  readonly auditSettings?: AuditSettings;
   /** Where tools seen are remembered across restarts; changed definitions are reported. */
   readonly catalogStore?: CatalogStore;
   readonly clock?: Clock;
@@ -64,6 +68,7 @@ export class Gateway {
   readonly limits: RateLimitStore;
   readonly pageSize: number;
   readonly logger: Logger;
+  readonly clock: Clock;
   readonly sessions = new Set<DownstreamSession>();
   private catalogState: Catalog;
   private readonly uriSubscribers = new Map<string, Set<DownstreamSession>>();
@@ -74,6 +79,7 @@ export class Gateway {
     this.limits = options.limits;
     this.pageSize = options.pageSize;
     this.logger = options.logger;
+    this.clock = options.clock ?? systemClock;
     this.catalogState = buildCatalog([], options.prefixMode, options.prefixSeparator);
     options.policy.onChange(() => this.broadcast((s) => s.server.sendToolListChanged()));
   }
@@ -117,6 +123,22 @@ export class Gateway {
     return catalogEntries(tools, policy, this.options.riskOverrides).sort(byServerThenName);
   }
 
+  /** True when decisions can no longer be recorded: allowing more calls would act unrecorded. */
+  auditBacklogFull(): boolean {
+    return this.options.audit?.overflowing === true;
+  }
+
+  /** Records a decided call. Never throws: the decision was made already, and a lost record is logged loudly. */
+  recordAudit(call: AuditedCall): void {
+    const audit = this.options.audit;
+    if (!audit) return;
+    try {
+      audit.record(auditEntry(call, this.options.auditSettings ?? { allowValues: [] }));
+    } catch (error) {
+      this.logger.error({ tool: call.tool, decision: call.decision.kind, err: error instanceof Error ? error.message : String(error) }, 'audit record could not be queued');
+    }
+  }
+
   /** Persists what this upstream exposes now; a definition that differs from the one on record is reported. */
   private async recordTools(upstream: Upstream): Promise<void> {
     const store = this.options.catalogStore;
@@ -125,7 +147,7 @@ export class Gateway {
       .filter((e) => e.server === upstream.name)
       .map(({ upstreamName, definitionHash, definition, assessment: { category, level, confidence, rationale } }) => ({ tool: upstreamName, definitionHash, definition, category, level, confidence, rationale }));
     try {
-      const changes = await store.observe(upstream.name, observations, (this.options.clock ?? systemClock).now());
+      const changes = await store.observe(upstream.name, observations, this.clock.now());
       if (changes.added.length > 0) this.logger.info({ upstream: upstream.name, tools: changes.added }, 'new tools recorded in the catalog');
       for (const changed of changes.changed) {
         this.logger.warn({ upstream: upstream.name, tool: changed.tool, previousHash: changed.previousHash }, 'tool definition changed since it was last seen');

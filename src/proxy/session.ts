@@ -15,39 +15,22 @@ import {
   SetLevelRequestSchema,
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
-  type CallToolRequest,
-  type Progress,
-  type ProgressToken,
   type ServerNotification,
   type ServerRequest,
   type ServerResult,
-  type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { Decision } from '../core/policy/index.js';
-import { routeResource, type Routed } from './catalog.js';
+import { routeResource } from './catalog.js';
 import { DownstreamSession, type Gateway } from './gateway.js';
 import { handle } from './handle.js';
 import { page } from './paging.js';
-import { policyDeniedResult, rateLimitedResult, upstreamFailureResult } from './tool-results.js';
-import { chargeQuotas } from './limiter.js';
-import { UpstreamUnavailableError, type Upstream } from './upstream.js';
+import { callTool } from './call-tool.js';
+import { describe, isUpstreamFault } from './upstream-errors.js';
+import type { Upstream } from './upstream.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 const VERSION = '0.1.0';
 
-/** Errors that mean "the upstream could not answer", as opposed to an answer that happens to be an error. */
-function isUpstreamFault(error: unknown): boolean {
-  return (
-    error instanceof UpstreamUnavailableError ||
-    (error instanceof McpError && (error.code === ErrorCode.ConnectionClosed || error.code === ErrorCode.RequestTimeout)) ||
-    !(error instanceof McpError)
-  );
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** For requests other than tools/call, an upstream fault becomes a JSON-RPC error naming the server. */
 async function relay(upstream: Upstream, method: string, params: Record<string, unknown> | undefined, extra: Extra): Promise<ServerResult> {
@@ -56,56 +39,6 @@ async function relay(upstream: Upstream, method: string, params: Record<string, 
   } catch (error) {
     if (!isUpstreamFault(error)) throw error;
     throw new McpError(ErrorCode.InternalError, `server '${upstream.name}' could not answer ${method}: ${describe(error)}`);
-  }
-}
-
-/**
- * Decides one tool call. Every failure inside the decision path becomes a denial (fail closed); only an unknown
- * or hidden tool is a protocol error, since for the agent it does not exist.
- */
-function decide(gateway: Gateway, tool: string): { decision: Decision; policyVersion: string | undefined; route: Routed<Tool> } {
-  const route = gateway.catalog.tools.get(tool);
-  if (route === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${tool}`);
-  let policyVersion: string | undefined;
-  try {
-    const policy = gateway.policy.current();
-    if (!policy) throw new Error('no policy is loaded');
-    policyVersion = policy.version;
-    if (policy.visibility(tool) === 'hidden') throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${tool}`);
-    return { decision: policy.decide(tool), policyVersion, route };
-  } catch (error) {
-    if (error instanceof McpError) throw error;
-    gateway.logger.error({ tool, err: describe(error) }, 'decision failed; denying');
-    return { decision: { kind: 'deny', rule: 'gateway', reason: `the gateway could not evaluate its policy (${describe(error)}), so it denies to stay safe` }, policyVersion, route };
-  }
-}
-
-async function callTool(gateway: Gateway, session: DownstreamSession, request: CallToolRequest, extra: Extra): Promise<ServerResult> {
-  const tool = request.params.name;
-  const { decision: ruled, policyVersion, route } = decide(gateway, tool);
-  const decision = ruled.kind === 'allow' ? await chargeQuotas(gateway.limits, ruled, { tool, sessionId: session.id, agent: session.agent }) : ruled;
-  if (decision.kind === 'deny') return policyDeniedResult(tool, decision, policyVersion);
-  if (decision.kind === 'limit') return rateLimitedResult(tool, decision, policyVersion);
-  const progressToken = request.params._meta?.progressToken;
-  // Progress is relayed in order and fully sent before the result, which would otherwise overtake the last one.
-  let progressRelayed = Promise.resolve();
-  const relayProgress = (progress: Progress, token: ProgressToken) => {
-    progressRelayed = progressRelayed.then(() => extra.sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken: token } })).catch(() => undefined);
-  };
-  const untrack = session.track(route.upstream, extra.requestId);
-  try {
-    const result = await route.upstream.request(
-      'tools/call',
-      { ...request.params, name: route.upstreamName },
-      { signal: extra.signal, ...(progressToken !== undefined ? { onprogress: (progress: Progress) => relayProgress(progress, progressToken) } : {}) },
-    );
-    await progressRelayed;
-    return result as ServerResult;
-  } catch (error) {
-    if (extra.signal.aborted || !isUpstreamFault(error)) throw error;
-    return upstreamFailureResult(tool, route.upstream.name, describe(error));
-  } finally {
-    untrack();
   }
 }
 

@@ -3,7 +3,9 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../../config/schema.js';
-import { systemClock, type CatalogStore, type RateLimitStore } from '../../ports.js';
+import { systemClock, type AuditSink, type CatalogStore, type RateLimitStore } from '../../ports.js';
+import { PostgresAuditSink } from './postgres/audit-sink.js';
+import { SqliteAuditSink } from './sqlite/audit-sink.js';
 import { MemoryRateLimitStore } from './memory/rate-limit-store.js';
 import { PostgresCatalogStore } from './postgres/catalog-store.js';
 import { RedisRateLimitStore } from './redis/rate-limit-store.js';
@@ -12,7 +14,16 @@ import { SqliteCatalogStore } from './sqlite/catalog-store.js';
 export interface Stores {
   readonly catalog: CatalogStore;
   readonly limits: RateLimitStore;
+  readonly audit: AuditSink;
   close(): Promise<void>;
+}
+
+/** The audit sink alone, for commands that only read the trail. It does not need the database up to be created. */
+export async function openAuditSink(config: GatewayConfig): Promise<AuditSink> {
+  const { sqlite_path: sqlitePath, postgres_url: postgresUrl } = config.storage;
+  if (postgresUrl) return PostgresAuditSink.create({ connectionString: postgresUrl });
+  if (sqlitePath !== ':memory:') mkdirSync(dirname(sqlitePath), { recursive: true });
+  return new SqliteAuditSink(sqlitePath);
 }
 
 /**
@@ -31,14 +42,16 @@ export async function openStores(config: GatewayConfig, logger: Logger): Promise
     return sqlite;
   };
   const catalog: CatalogStore = postgresUrl ? await PostgresCatalogStore.create({ connectionString: postgresUrl }) : new SqliteCatalogStore(openSqlite());
+  const audit = await openAuditSink(config);
   const limits: RateLimitStore = redisUrl
     ? new RedisRateLimitStore({ redis: redisUrl, keyPrefix: config.storage.redis_key_prefix, onError: (error) => logger.warn({ err: error.message }, 'redis rate-limit store error') })
     : new MemoryRateLimitStore(systemClock);
   return {
     catalog,
     limits,
+    audit,
     async close() {
-      await Promise.allSettled([catalog.close(), limits.close()]);
+      await Promise.allSettled([catalog.close(), limits.close(), audit.close()]);
       sqlite?.close();
     },
   };

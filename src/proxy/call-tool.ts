@@ -1,0 +1,112 @@
+import { performance } from 'node:perf_hooks';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import {
+  ErrorCode,
+  McpError,
+  type CallToolRequest,
+  type Progress,
+  type ProgressToken,
+  type ServerNotification,
+  type ServerRequest,
+  type ServerResult,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { Decision } from '../core/policy/index.js';
+import type { CallOutcome } from './audit-entry.js';
+import type { Routed } from './catalog.js';
+import type { DownstreamSession, Gateway } from './gateway.js';
+import { chargeQuotas } from './limiter.js';
+import { policyDeniedResult, rateLimitedResult, upstreamFailureResult } from './tool-results.js';
+import { describe, isUpstreamFault } from './upstream-errors.js';
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+interface Ruling {
+  readonly decision: Decision;
+  readonly policyVersion: string | undefined;
+  readonly route: Routed<Tool>;
+  readonly hidden: boolean;
+}
+
+/**
+ * What the policy says about a call. Every failure inside becomes a denial (fail closed); an unknown tool is a
+ * protocol error, since for the agent it does not exist.
+ */
+function rule(gateway: Gateway, tool: string): Ruling {
+  const route = gateway.catalog.tools.get(tool);
+  if (route === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${tool}`);
+  let policyVersion: string | undefined;
+  try {
+    const policy = gateway.policy.current();
+    if (!policy) throw new Error('no policy is loaded');
+    policyVersion = policy.version;
+    if (policy.visibility(tool) === 'hidden') {
+      return { decision: { kind: 'deny', rule: 'hide', reason: 'the tool is hidden by policy' }, policyVersion, route, hidden: true };
+    }
+    return { decision: policy.decide(tool), policyVersion, route, hidden: false };
+  } catch (error) {
+    gateway.logger.error({ tool, err: describe(error) }, 'decision failed; denying');
+    const reason = `the gateway could not evaluate its policy (${describe(error)}), so it denies to stay safe`;
+    return { decision: { kind: 'deny', rule: 'gateway', reason }, policyVersion, route, hidden: false };
+  }
+}
+
+/** Quotas, then the audit backlog: an allow survives both or becomes a refusal. */
+async function finalDecision(gateway: Gateway, session: DownstreamSession, tool: string, ruled: Decision): Promise<Decision> {
+  if (ruled.kind !== 'allow') return ruled;
+  const decision = await chargeQuotas(gateway.limits, ruled, { tool, sessionId: session.id, agent: session.agent });
+  if (decision.kind === 'allow' && gateway.auditBacklogFull()) {
+    return { kind: 'deny', rule: 'gateway', reason: 'the audit trail cannot be written and its backlog is full, so the gateway denies rather than act unrecorded' };
+  }
+  return decision;
+}
+
+/** tools/call: decide, charge quotas, forward with progress and cancellation, audit every decision. */
+export async function callTool(gateway: Gateway, session: DownstreamSession, request: CallToolRequest, extra: Extra): Promise<ServerResult> {
+  const tool = request.params.name;
+  const time = gateway.clock.now();
+  const started = performance.now();
+  const { decision: ruled, policyVersion, route, hidden } = rule(gateway, tool);
+  const decision = await finalDecision(gateway, session, tool, ruled);
+  const audit = (outcome: CallOutcome, latencyMs: number | null) =>
+    gateway.recordAudit({ time, agent: session.agent, session: session.id, server: route.upstream.name, tool, args: request.params.arguments ?? {}, decision, policyVersion, latencyMs, outcome });
+
+  if (decision.kind !== 'allow') {
+    audit(null, null);
+    if (hidden) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${tool}`);
+    return decision.kind === 'deny' ? policyDeniedResult(tool, decision, policyVersion) : rateLimitedResult(tool, decision, policyVersion);
+  }
+
+  const progressToken = request.params._meta?.progressToken;
+  // Progress is relayed in order and fully sent before the result, which would otherwise overtake the last one.
+  let progressRelayed = Promise.resolve();
+  const relayProgress = (progress: Progress, token: ProgressToken) => {
+    progressRelayed = progressRelayed.then(() => extra.sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken: token } })).catch(() => undefined);
+  };
+  const untrack = session.track(route.upstream, extra.requestId);
+  let outcome: CallOutcome = 'ok';
+  try {
+    const result = await route.upstream.request(
+      'tools/call',
+      { ...request.params, name: route.upstreamName },
+      { signal: extra.signal, ...(progressToken !== undefined ? { onprogress: (progress: Progress) => relayProgress(progress, progressToken) } : {}) },
+    );
+    await progressRelayed;
+    if (result['isError'] === true) outcome = 'tool_error';
+    return result as ServerResult;
+  } catch (error) {
+    if (extra.signal.aborted) {
+      outcome = 'cancelled';
+      throw error;
+    }
+    if (!isUpstreamFault(error)) {
+      outcome = 'tool_error';
+      throw error;
+    }
+    outcome = 'upstream_error';
+    return upstreamFailureResult(tool, route.upstream.name, describe(error));
+  } finally {
+    untrack();
+    audit(outcome, performance.now() - started);
+  }
+}
