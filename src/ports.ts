@@ -86,3 +86,23 @@ export interface AuditRecorder {
   record(entry: AuditEntry): void;
   readonly overflowing: boolean;
 }
+
+/** An agent API key as stored: only a hash of the secret is kept. */
+export interface AgentKey {
+  readonly id: string;
+  readonly agent: string;
+  readonly createdAt: number;
+  readonly revokedAt: number | null;
+  readonly lastUsedAt: number | null;
+}
+
+/** Agent API keys (`gh_<id>_<secret>`), stored hashed; the full key is shown once, at creation. */
+export interface AgentKeyStore {
+  create(agent: string, now: number): Promise<{ key: AgentKey; secret: string }>;
+  /** The key a presented secret belongs to, if it exists and is not revoked. Constant-time on the hash. */
+  verify(presented: string, now: number): Promise<AgentKey | undefined>;
+  list(): Promise<AgentKey[]>;
+  /** True when a key was revoked by this call. */
+  revoke(id: string, now: number): Promise<boolean>;
+  close(): Promise<void>;
+}
