@@ -8,13 +8,17 @@ import { PolicyFile } from './config/policy-file.js';
 import { openStores, type Stores } from './adapters/stores/open.js';
 import { MemoryRateLimitStore } from './adapters/stores/memory/rate-limit-store.js';
 import type { GatewayConfig } from './config/schema.js';
-import type { PolicyProvider } from './ports.js';
+import { systemClock, type PolicyProvider } from './ports.js';
+import { Authenticator } from './adapters/http/authenticate.js';
+import { anonymousAllowed } from './adapters/http/loopback.js';
 import { Gateway } from './proxy/gateway.js';
 import { AuditWriter } from './proxy/audit-writer.js';
+import { GatewayMetrics } from './adapters/metrics.js';
 import { Upstream } from './proxy/upstream.js';
 
 export interface App {
   readonly gateway: Gateway;
+  readonly metrics: GatewayMetrics;
   readonly policy: PolicyFile;
   readonly stores: Stores;
   readonly audit: AuditWriter;
@@ -79,6 +83,8 @@ export async function buildApp(config: GatewayConfig, logger: Logger = createLog
   const stores = await openStores(config, logger);
   const audit = new AuditWriter({ sink: stores.audit, logger });
   const gateway = createGateway(config, policy, logger, stores, audit);
+  const metrics = new GatewayMetrics(gateway, audit);
+  gateway.observer = metrics;
   try {
     await startGateway(gateway);
   } catch (error) {
@@ -89,6 +95,7 @@ export async function buildApp(config: GatewayConfig, logger: Logger = createLog
   if (config.policy.watch) policy.watch();
   return {
     gateway,
+    metrics,
     policy,
     stores,
     audit,
@@ -103,10 +110,23 @@ export async function buildApp(config: GatewayConfig, logger: Logger = createLog
   };
 }
 
-export async function runHttp(configFile: string): Promise<{ app: App; http: RunningHttp }> {
-  const config = loadConfigFile(configFile);
-  const app = await buildApp(config);
-  const http = await startHttp(app.gateway, {
+/** Serves an app over HTTP as its config says: listen address, limits, admin API and agent authentication. */
+export async function serveHttp(app: App, config: GatewayConfig): Promise<RunningHttp> {
+  const authenticator = new Authenticator(
+    {
+      allowAnonymous: anonymousAllowed(config.listen.host, config.auth.anonymous_on_loopback),
+      jwt: config.auth.jwt && {
+        issuer: config.auth.jwt.issuer,
+        audience: config.auth.jwt.audience,
+        jwksUrl: config.auth.jwt.jwks_url,
+        jwksFile: config.auth.jwt.jwks_file,
+        agentClaim: config.auth.jwt.agent_claim,
+      },
+    },
+    app.stores.keys,
+    systemClock,
+  );
+  return startHttp(app.gateway, {
     host: config.listen.host,
     port: config.listen.port,
     maxBodyBytes: config.listen.max_body_bytes,
@@ -114,6 +134,23 @@ export async function runHttp(configFile: string): Promise<{ app: App; http: Run
     allowedOrigins: config.listen.allowed_origins,
     responseMode: config.listen.response_mode,
     adminToken: config.admin.token,
+    authenticate: (req) => authenticator.authenticate(req),
+    metrics: app.metrics,
+    unready: async () => {
+      const reasons: string[] = [];
+      if (!app.audit.healthy) reasons.push('the audit database does not accept writes');
+      await app.stores.limits.ping?.().catch((error: unknown) => reasons.push(`the rate-limit store does not answer: ${error instanceof Error ? error.message : String(error)}`));
+      return reasons;
+    },
+  });
+}
+
+export async function runHttp(configFile: string): Promise<{ app: App; http: RunningHttp }> {
+  const config = loadConfigFile(configFile);
+  const app = await buildApp(config);
+  const http = await serveHttp(app, config).catch(async (error: unknown) => {
+    await app.close();
+    throw error;
   });
   app.logger.info({ url: http.url, tools: app.gateway.catalog.tools.size }, 'gatehouse listening');
   return { app, http };

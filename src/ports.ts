@@ -38,6 +38,8 @@ export type LimitOutcome =
  */
 export interface RateLimitStore {
   consume(checks: readonly LimitCheck[]): Promise<LimitOutcome>;
+  /** For readiness: rejects when a remote store does not answer. In-process stores need not implement it. */
+  ping?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -105,4 +107,10 @@ export interface AgentKeyStore {
   /** True when a key was revoked by this call. */
   revoke(id: string, now: number): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/** What the call path reports for metrics; the gateway knows nothing of Prometheus. */
+export interface CallObserver {
+  decided(server: string, tool: string, decision: 'allow' | 'deny' | 'limit', seconds: number): void;
+  upstreamCalled(server: string, outcome: 'ok' | 'tool_error' | 'upstream_error' | 'cancelled', seconds: number): void;
 }

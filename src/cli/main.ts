@@ -7,6 +7,7 @@ import { runHttp, runStdio } from '../main.js';
 import { registerCatalogCommands } from './catalog.js';
 import { registerPolicyCommands } from './policy.js';
 import { registerAuditCommands } from './audit.js';
+import { registerKeyCommands } from './keys.js';
 
 /** Startup failures the user can fix get one clear message and exit code 2, not a stack trace. */
 function fail(error: unknown): never {
@@ -49,5 +50,6 @@ program
 registerCatalogCommands(program, configOption, fail);
 registerPolicyCommands(program, configOption, fail);
 registerAuditCommands(program, configOption, fail);
+registerKeyCommands(program, configOption, fail);
 
 await program.parseAsync(process.argv);

@@ -37,8 +37,8 @@ export function registerPolicyCommands(program: Command, configOption: readonly 
           profile,
         ),
       ).catch(fail);
-      const { hide: _unused, ...withoutEmptyHide } = suggested;
-      process.stdout.write(`${JSON.stringify(withoutEmptyHide, null, 2)}\n`);
+      const { hide: _hide, agents: _agents, ...withoutEmptySections } = suggested;
+      process.stdout.write(`${JSON.stringify(withoutEmptySections, null, 2)}\n`);
     });
 
   policy

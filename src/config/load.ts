@@ -3,7 +3,6 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ConfigSchema, type GatewayConfig } from './schema.js';
 import { describeIssues, formatPath, parseWith, type ValidationIssue } from '../core/validation.js';
-import { isLoopbackHost } from '../adapters/http/loopback.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -42,10 +41,6 @@ export function resolveConfig(raw: unknown, baseDir: string, file: string, env: 
   if (!parsed.ok) throw new ConfigError(file, parsed.issues);
   const config = parsed.value;
   const issues: ValidationIssue[] = [];
-  // Until agents authenticate (a later milestone), only loopback clients can reach the gateway.
-  if (!isLoopbackHost(config.listen.host)) {
-    issues.push({ path: '$.listen.host', message: `"${config.listen.host}" is not a loopback address; binding beyond loopback needs agent authentication, which this version does not have` });
-  }
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   config.policy.path = abs(config.policy.path);
   config.storage.sqlite_path = config.storage.sqlite_path === ':memory:' ? ':memory:' : abs(config.storage.sqlite_path);
@@ -58,6 +53,7 @@ export function resolveConfig(raw: unknown, baseDir: string, file: string, env: 
   config.storage = { sqlite_path: config.storage.sqlite_path, redis_key_prefix: config.storage.redis_key_prefix, ...(postgres ? { postgres_url: postgres } : {}), ...(redis ? { redis_url: redis } : {}) };
   if (token !== undefined && token.length < 16) issues.push({ path: '$.admin.token', message: 'use an admin token of at least 16 characters' });
   config.admin = token ? { token } : {};
+  if (config.auth.jwt?.jwks_file !== undefined) config.auth.jwt.jwks_file = abs(config.auth.jwt.jwks_file);
   for (const [name, server] of Object.entries(config.servers)) {
     server.env = expandVariables(server.env, ['servers', name, 'env'], env, issues);
     server.headers = expandVariables(server.headers, ['servers', name, 'headers'], env, issues);

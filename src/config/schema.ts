@@ -84,6 +84,25 @@ export const ConfigSchema = z.strictObject({
       hash_key: z.string().min(16).optional(),
     })
     .prefault({}),
+  /**
+   * How agents prove who they are: API keys (`gatehouse keys create`) always work; JWTs when `jwt` is set. Off
+   * loopback, authentication is mandatory whatever `anonymous_on_loopback` says.
+   */
+  auth: z
+    .strictObject({
+      anonymous_on_loopback: z.boolean().default(true),
+      jwt: z
+        .strictObject({
+          issuer: z.string().min(1),
+          audience: z.string().min(1),
+          jwks_url: z.url().optional(),
+          jwks_file: z.string().min(1).optional(),
+          agent_claim: z.string().min(1).default('sub'),
+        })
+        .refine((jwt) => (jwt.jwks_url === undefined) !== (jwt.jwks_file === undefined), { message: 'give exactly one of jwks_url or jwks_file' })
+        .optional(),
+    })
+    .prefault({}),
   /** The admin API under /api is enabled only when a token is set. */
   admin: z
     .strictObject({

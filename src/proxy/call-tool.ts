@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { trace } from '@opentelemetry/api';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
   ErrorCode,
@@ -21,6 +22,9 @@ import { describe, isUpstreamFault } from './upstream-errors.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
+// No-op unless the host process registers an OpenTelemetry SDK.
+const tracer = trace.getTracer('gatehouse');
+
 interface Ruling {
   readonly decision: Decision;
   readonly policyVersion: string | undefined;
@@ -32,7 +36,7 @@ interface Ruling {
  * What the policy says about a call. Every failure inside becomes a denial (fail closed); an unknown tool is a
  * protocol error, since for the agent it does not exist.
  */
-function rule(gateway: Gateway, tool: string): Ruling {
+function rule(gateway: Gateway, tool: string, agent: string): Ruling {
   const route = gateway.catalog.tools.get(tool);
   if (route === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${tool}`);
   let policyVersion: string | undefined;
@@ -40,10 +44,10 @@ function rule(gateway: Gateway, tool: string): Ruling {
     const policy = gateway.policy.current();
     if (!policy) throw new Error('no policy is loaded');
     policyVersion = policy.version;
-    if (policy.visibility(tool) === 'hidden') {
+    if (policy.visibility(tool, agent) === 'hidden') {
       return { decision: { kind: 'deny', rule: 'hide', reason: 'the tool is hidden by policy' }, policyVersion, route, hidden: true };
     }
-    return { decision: policy.decide(tool), policyVersion, route, hidden: false };
+    return { decision: policy.decide(tool, agent), policyVersion, route, hidden: false };
   } catch (error) {
     gateway.logger.error({ tool, err: describe(error) }, 'decision failed; denying');
     const reason = `the gateway could not evaluate its policy (${describe(error)}), so it denies to stay safe`;
@@ -66,8 +70,12 @@ export async function callTool(gateway: Gateway, session: DownstreamSession, req
   const tool = request.params.name;
   const time = gateway.clock.now();
   const started = performance.now();
-  const { decision: ruled, policyVersion, route, hidden } = rule(gateway, tool);
+  const decideSpan = tracer.startSpan('gatehouse.decide', { attributes: { 'gatehouse.tool': tool, 'gatehouse.agent': session.agent } });
+  const { decision: ruled, policyVersion, route, hidden } = rule(gateway, tool, session.agent);
   const decision = await finalDecision(gateway, session, tool, ruled);
+  decideSpan.setAttributes({ 'gatehouse.decision': decision.kind, 'gatehouse.rule': decision.rule, 'gatehouse.server': route.upstream.name });
+  decideSpan.end();
+  gateway.observer?.decided(route.upstream.name, tool, decision.kind, (performance.now() - started) / 1000);
   const audit = (outcome: CallOutcome, latencyMs: number | null) =>
     gateway.recordAudit({ time, agent: session.agent, session: session.id, server: route.upstream.name, tool, args: request.params.arguments ?? {}, decision, policyVersion, latencyMs, outcome });
 
@@ -84,7 +92,9 @@ export async function callTool(gateway: Gateway, session: DownstreamSession, req
     progressRelayed = progressRelayed.then(() => extra.sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken: token } })).catch(() => undefined);
   };
   const untrack = session.track(route.upstream, extra.requestId);
-  let outcome: CallOutcome = 'ok';
+  const forwardedAt = performance.now();
+  const upstreamSpan = tracer.startSpan('gatehouse.upstream_call', { attributes: { 'gatehouse.server': route.upstream.name, 'gatehouse.tool': route.upstreamName } });
+  let outcome: NonNullable<CallOutcome> = 'ok';
   try {
     const result = await route.upstream.request(
       'tools/call',
@@ -107,6 +117,10 @@ export async function callTool(gateway: Gateway, session: DownstreamSession, req
     return upstreamFailureResult(tool, route.upstream.name, describe(error));
   } finally {
     untrack();
-    audit(outcome, performance.now() - started);
+    const done = performance.now();
+    upstreamSpan.setAttribute('gatehouse.outcome', outcome);
+    upstreamSpan.end();
+    gateway.observer?.upstreamCalled(route.upstream.name, outcome, (done - forwardedAt) / 1000);
+    audit(outcome, done - started);
   }
 }

@@ -1,7 +1,7 @@
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { ErrorCode, McpError, type RequestId, type ServerCapabilities, type ServerNotification, type ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
-import { systemClock, type AuditRecorder, type CatalogStore, type Clock, type PolicyProvider, type RateLimitStore } from '../ports.js';
+import { systemClock, type AuditRecorder, type CallObserver, type CatalogStore, type Clock, type PolicyProvider, type RateLimitStore } from '../ports.js';
 import { auditEntry, type AuditedCall, type AuditSettings } from './audit-entry.js';
 import { catalogEntries, type CatalogEntry, type RiskOverrides } from '../core/catalog/entries.js';
 import type { CompiledPolicy } from '../core/policy/index.js';
@@ -46,6 +46,8 @@ export interface GatewayOptions {
   /** Where every decision is recorded (off the hot path); absent only in one-shot commands. */
   readonly audit?: AuditRecorder;
   readonly auditSettings?: AuditSettings;
+  /** Metrics for each decision and upstream call. */
+  readonly observer?: CallObserver;
   /** Where tools seen are remembered across restarts; changed definitions are reported. */
   readonly catalogStore?: CatalogStore;
   readonly clock?: Clock;
@@ -69,6 +71,8 @@ export class Gateway {
   readonly pageSize: number;
   readonly logger: Logger;
   readonly clock: Clock;
+  /** Set once metrics exist (they need the gateway for their gauges). */
+  observer: CallObserver | undefined;
   readonly sessions = new Set<DownstreamSession>();
   private catalogState: Catalog;
   private readonly uriSubscribers = new Map<string, Set<DownstreamSession>>();
@@ -80,6 +84,7 @@ export class Gateway {
     this.pageSize = options.pageSize;
     this.logger = options.logger;
     this.clock = options.clock ?? systemClock;
+    this.observer = options.observer;
     this.catalogState = buildCatalog([], options.prefixMode, options.prefixSeparator);
     options.policy.onChange(() => this.broadcast((s) => s.server.sendToolListChanged()));
   }

@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { Client, type ClientOptions } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import pino from 'pino';
-import { startHttp, type RunningHttp } from '../../src/adapters/http/server.js';
+import type { RunningHttp } from '../../src/adapters/http/server.js';
 import { resolveConfig } from '../../src/config/load.js';
-import { buildApp, type App } from '../../src/main.js';
+import { buildApp, serveHttp, type App } from '../../src/main.js';
 
 /** Repository root, from dist/test/helpers/. */
 export const ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
@@ -40,7 +40,7 @@ export interface TestGateway {
   readonly dir: string;
   readonly policyPath: string;
   readonly logs: LogLine[];
-  connect(options?: ClientOptions): Promise<Client>;
+  connect(options?: ClientOptions, headers?: Record<string, string>): Promise<Client>;
   writePolicy(text: string): void;
   close(keepDir?: boolean): Promise<void>;
 }
@@ -62,7 +62,7 @@ export async function startGateway(spec: GatewaySpec): Promise<TestGateway> {
   const logs: LogLine[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
   const app = await buildApp(config, logger);
-  const http = await startHttp(app.gateway, { host: '127.0.0.1', port: 0, maxBodyBytes: config.listen.max_body_bytes, allowedHosts: [], allowedOrigins: [], responseMode: config.listen.response_mode, adminToken: config.admin.token });
+  const http = await serveHttp(app, config);
   const clients: Client[] = [];
   return {
     url: new URL(http.url),
@@ -71,9 +71,9 @@ export async function startGateway(spec: GatewaySpec): Promise<TestGateway> {
     dir,
     policyPath,
     logs,
-    async connect(options) {
+    async connect(options, headers) {
       const client = new Client({ name: 'test-agent', version: '1.0.0' }, options);
-      await client.connect(new StreamableHTTPClientTransport(new URL(http.url)));
+      await client.connect(new StreamableHTTPClientTransport(new URL(http.url), headers ? { requestInit: { headers } } : {}));
       clients.push(client);
       return client;
     },

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { ConfigError, loadConfigFile, resolveConfig } from '../../src/config/load.js';
 import type { ValidationIssue } from '../../src/core/validation.js';
+import { anonymousAllowed } from '../../src/adapters/http/loopback.js';
 
 const BASE = resolve('/srv/gatehouse/conf');
 const FILE = 'gatehouse.yaml';
@@ -261,28 +262,30 @@ describe('resolveConfig: other fields', () => {
   });
 });
 
-describe('resolveConfig: listen.host must be loopback', () => {
-  test('"0.0.0.0" is an issue at $.listen.host', () => {
-    const list = issuesOf(minimal({ listen: { host: '0.0.0.0' } }));
-    assert.deepEqual(paths(list), ['$.listen.host']);
-    assert.match(list[0]?.message ?? '', /loopback/);
-  });
-
-  test('other non-loopback hosts are issues at $.listen.host', () => {
-    for (const host of ['::', '192.168.1.10', '10.0.0.1', 'example.com', '0:0:0:0:0:0:0:0', '', 'localhost.example.com', '128.0.0.1']) {
-      assert.deepEqual(paths(issuesOf(minimal({ listen: { host } }))), ['$.listen.host'], `host ${JSON.stringify(host)}`);
-    }
-  });
-
-  test('loopback hosts 127.0.0.1, ::1, [::1], localhost and 127.x are accepted', () => {
-    for (const host of ['127.0.0.1', '::1', '[::1]', 'localhost', '127.0.0.2', '127.255.255.254']) {
+describe('resolveConfig: listen.host', () => {
+  test('any host is accepted now that agents authenticate (off loopback, authentication becomes mandatory)', () => {
+    for (const host of ['127.0.0.1', '::1', '[::1]', 'localhost', '0.0.0.0', '192.168.1.10', 'gateway.internal']) {
       assert.equal(resolveConfig(minimal({ listen: { host } }), BASE, FILE, {}).listen.host, host);
     }
   });
 
-  test('schema issues and the loopback issue are independent: a schema error is reported even with a bad host', () => {
-    const list = issuesOf(minimal({ listen: { host: '0.0.0.0', port: -1 } }));
-    assert.ok(paths(list).includes('$.listen.port'));
+  test('anonymous agents are allowed only on loopback, and only when the config allows it', () => {
+    for (const host of ['127.0.0.1', '::1', '[::1]', 'localhost', '127.0.0.2']) {
+      assert.equal(anonymousAllowed(host, true), true, host);
+      assert.equal(anonymousAllowed(host, false), false, host);
+    }
+    for (const host of ['0.0.0.0', '::', '192.168.1.10', '10.0.0.1', 'example.com', '0:0:0:0:0:0:0:0', '', 'localhost.example.com', '128.0.0.1']) {
+      assert.equal(anonymousAllowed(host, true), false, `host ${JSON.stringify(host)}`);
+    }
+  });
+
+  test('jwt needs exactly one of jwks_url and jwks_file; jwks_file is resolved against the config folder', () => {
+    const jwt = { issuer: 'https://idp.example', audience: 'gatehouse' };
+    assert.deepEqual(paths(issuesOf(minimal({ auth: { jwt } }))), ['$.auth.jwt']);
+    assert.deepEqual(paths(issuesOf(minimal({ auth: { jwt: { ...jwt, jwks_url: 'https://idp.example/jwks', jwks_file: 'k.json' } } }))), ['$.auth.jwt']);
+    const config = resolveConfig(minimal({ auth: { jwt: { ...jwt, jwks_file: 'keys/jwks.json' } } }), BASE, FILE, {});
+    assert.equal(config.auth.jwt?.jwks_file, resolve(BASE, 'keys/jwks.json'));
+    assert.equal(config.auth.jwt?.agent_claim, 'sub');
   });
 });
 
@@ -348,9 +351,9 @@ describe('resolveConfig: ${VAR} expansion', () => {
     assert.deepEqual(paths(list).sort(), ['$.servers.a.env.ONE', '$.servers.a.env.TWO', '$.servers.b.headers.H']);
   });
 
-  test('a missing variable and a non-loopback host are reported together', () => {
+  test('a missing variable is reported with its path', () => {
     const list = issuesOf(minimal({ listen: { host: '0.0.0.0' }, servers: { a: { command: 'node', env: { T: '${NOPE}' } } } }), {});
-    assert.deepEqual(paths(list).sort(), ['$.listen.host', '$.servers.a.env.T']);
+    assert.deepEqual(paths(list).sort(), ['$.servers.a.env.T']);
   });
 
   test('text that is not ${NAME} is left alone', () => {
@@ -389,10 +392,10 @@ describe('resolveConfig: unknown keys', () => {
 
 describe('ConfigError', () => {
   test('carries the file name and the issues in its message', () => {
-    const error = configError(() => resolveConfig(minimal({ listen: { host: '0.0.0.0' } }), BASE, 'my-config.yaml', {}));
+    const error = configError(() => resolveConfig(minimal({ listen: { port: 'eighty' } }), BASE, 'my-config.yaml', {}));
     assert.equal(error.file, 'my-config.yaml');
     assert.match(error.message, /my-config\.yaml/);
-    assert.match(error.message, /\$\.listen\.host/);
+    assert.match(error.message, /\$\.listen\.port/);
   });
 });
 

@@ -7,3 +7,8 @@ export function isLoopbackHost(host: string): boolean {
   if (isIP(bare) === 6) return bare === '::1';
   return false;
 }
+
+/** Off loopback anyone on the network could connect, so authentication is mandatory there. */
+export function anonymousAllowed(listenHost: string, anonymousOnLoopback: boolean): boolean {
+  return anonymousOnLoopback && isLoopbackHost(listenHost);
+}

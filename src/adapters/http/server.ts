@@ -10,6 +10,7 @@ import { sendJsonRpcError } from './jsonrpc-error.js';
 import { createAdminApi, sendApiError } from './admin-api.js';
 import { batchShapeProblem } from './jsonrpc-shape.js';
 import { InflightIds, requestIds } from './inflight-ids.js';
+import type { AuthResult } from './authenticate.js';
 import { OriginGuard } from './origin-guard.js';
 
 export interface HttpOptions {
@@ -20,6 +21,11 @@ export interface HttpOptions {
   readonly allowedOrigins: readonly string[];
   readonly responseMode: 'sse' | 'json';
   readonly adminToken?: string | undefined;
+  /** Who is calling /mcp; every request is checked, since a session id is not a credential. */
+  readonly authenticate: (req: IncomingMessage) => Promise<AuthResult>;
+  /** Why the gateway cannot serve right now (empty when ready): for /readyz. */
+  readonly unready?: () => Promise<string[]>;
+  readonly metrics?: { readonly registry: { contentType: string; metrics(): Promise<string> } };
 }
 
 export interface RunningHttp {
@@ -39,24 +45,26 @@ function isInitialize(body: unknown): boolean {
 export async function startHttp(gateway: Gateway, options: HttpOptions): Promise<RunningHttp> {
   const transports = new Map<string, StreamableHTTPServerTransport>();
   const inflight = new Map<string, InflightIds>();
+  const sessionAgents = new Map<string, string>();
   let guard: OriginGuard | undefined;
 
-  async function openSession(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+  async function openSession(req: IncomingMessage, res: ServerResponse, body: unknown, agent: string): Promise<void> {
     const sessionId = randomUUID();
-    // Agents are anonymous until they authenticate (a later milestone); loopback-only binding stands in meanwhile.
-    const { server, session } = createSessionServer(gateway, sessionId, 'anonymous');
+    const { server, session } = createSessionServer(gateway, sessionId, agent);
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => sessionId,
       enableJsonResponse: options.responseMode === 'json',
       onsessioninitialized: () => {
         transports.set(sessionId, transport);
         inflight.set(sessionId, new InflightIds());
+        sessionAgents.set(sessionId, agent);
         gateway.addSession(session);
       },
     });
     transport.onclose = () => {
       transports.delete(sessionId);
       inflight.delete(sessionId);
+      sessionAgents.delete(sessionId);
       void gateway.removeSession(session);
     };
     await server.connect(transport);
@@ -74,6 +82,8 @@ export async function startHttp(gateway: Gateway, options: HttpOptions): Promise
   }
 
   async function handleMcp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const auth = await options.authenticate(req);
+    if (!auth.ok) return sendJsonRpcError(res, 401, ErrorCode.InvalidRequest, `Unauthorized: ${auth.reason}`, { 'www-authenticate': 'Bearer' });
     const header = req.headers['mcp-session-id'];
     const sessionId = Array.isArray(header) ? header[0] : header;
     const existing = sessionId === undefined ? undefined : transports.get(sessionId);
@@ -81,6 +91,10 @@ export async function startHttp(gateway: Gateway, options: HttpOptions): Promise
       // The spec's answer to an unknown or ended session: 404, so the client starts a new one.
       sendJsonRpcError(res, 404, ErrorCode.InvalidRequest, 'Session not found');
       return;
+    }
+    // A session belongs to the agent that opened it: knowing its id does not let another agent use it.
+    if (sessionId !== undefined && sessionAgents.get(sessionId) !== auth.agent) {
+      return sendJsonRpcError(res, 403, ErrorCode.InvalidRequest, 'Forbidden: this session belongs to another agent');
     }
     if (req.method !== 'POST') {
       if (!existing) return sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, 'Bad Request: Mcp-Session-Id header is required');
@@ -103,7 +117,7 @@ export async function startHttp(gateway: Gateway, options: HttpOptions): Promise
     if (problem) return sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, `Invalid Request: ${problem}`);
     if (existing && sessionId !== undefined) return forward(existing, inflight.get(sessionId), req, res, body);
     if (!isInitialize(body)) return sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, 'Bad Request: no Mcp-Session-Id header, and the message is not an initialize request');
-    return openSession(req, res, body);
+    return openSession(req, res, body, auth.agent);
   }
 
   function health(res: ServerResponse): void {
@@ -113,6 +127,21 @@ export async function startHttp(gateway: Gateway, options: HttpOptions): Promise
     const body = JSON.stringify({ status: healthy ? 'ok' : 'degraded', policyVersion: policy?.version ?? null, sessions: gateway.sessions.size, upstreams });
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(body);
+  }
+
+  /** Ready = policy loaded and the stores the decision path needs reachable; 503 names what is missing. */
+  async function ready(res: ServerResponse): Promise<void> {
+    const reasons = (await options.unready?.().catch((error: unknown) => [String(error)])) ?? [];
+    if (gateway.policy.current() === undefined) reasons.push('no policy is loaded');
+    const body = JSON.stringify({ ready: reasons.length === 0, reasons });
+    res.writeHead(reasons.length === 0 ? 200 : 503, { 'content-type': 'application/json' });
+    res.end(body);
+  }
+
+  async function sendMetrics(res: ServerResponse, registry: { contentType: string; metrics(): Promise<string> }): Promise<void> {
+    const text = await registry.metrics();
+    res.writeHead(200, { 'content-type': registry.contentType });
+    res.end(text);
   }
 
   const admin = createAdminApi(gateway, options.adminToken);
@@ -127,6 +156,8 @@ export async function startHttp(gateway: Gateway, options: HttpOptions): Promise
     const refused = guard?.check(req);
     if (refused) return sendJsonRpcError(res, 403, ErrorCode.InvalidRequest, `Forbidden: ${refused}`);
     if (path === '/healthz' && req.method === 'GET') return health(res);
+    if (path === '/readyz' && req.method === 'GET') return void ready(res);
+    if (path === '/metrics' && req.method === 'GET' && options.metrics) return void sendMetrics(res, options.metrics.registry);
     if (path === '/api' || path.startsWith('/api/')) {
       admin(req, res, path, url.searchParams).catch((error: unknown) => {
         gateway.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'admin API request failed');

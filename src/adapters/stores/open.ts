@@ -3,7 +3,9 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../../config/schema.js';
-import { systemClock, type AuditSink, type CatalogStore, type RateLimitStore } from '../../ports.js';
+import { systemClock, type AgentKeyStore, type AuditSink, type CatalogStore, type RateLimitStore } from '../../ports.js';
+import { PostgresAgentKeyStore } from './postgres/agent-key-store.js';
+import { SqliteAgentKeyStore } from './sqlite/agent-key-store.js';
 import { PostgresAuditSink } from './postgres/audit-sink.js';
 import { SqliteAuditSink } from './sqlite/audit-sink.js';
 import { MemoryRateLimitStore } from './memory/rate-limit-store.js';
@@ -15,6 +17,7 @@ export interface Stores {
   readonly catalog: CatalogStore;
   readonly limits: RateLimitStore;
   readonly audit: AuditSink;
+  readonly keys: AgentKeyStore;
   close(): Promise<void>;
 }
 
@@ -26,6 +29,19 @@ export async function openAuditSink(config: GatewayConfig): Promise<AuditSink> {
   return new SqliteAuditSink(sqlitePath);
 }
 
+/** Agent keys, shared by every replica through PostgreSQL when configured. */
+export async function openKeyStore(config: GatewayConfig, openSqlite: () => Database.Database = () => sqliteDatabase(config.storage.sqlite_path)): Promise<AgentKeyStore> {
+  const postgresUrl = config.storage.postgres_url;
+  return postgresUrl ? PostgresAgentKeyStore.create({ connectionString: postgresUrl }) : new SqliteAgentKeyStore(openSqlite());
+}
+
+function sqliteDatabase(path: string): Database.Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  return db;
+}
+
 /**
  * Picks the adapters the config asks for: embedded SQLite and in-memory limits by default; PostgreSQL and Redis
  * when configured, so that several replicas share state.
@@ -33,16 +49,10 @@ export async function openAuditSink(config: GatewayConfig): Promise<AuditSink> {
 export async function openStores(config: GatewayConfig, logger: Logger): Promise<Stores> {
   const { sqlite_path: sqlitePath, postgres_url: postgresUrl, redis_url: redisUrl } = config.storage;
   let sqlite: Database.Database | undefined;
-  const openSqlite = () => {
-    if (!sqlite) {
-      if (sqlitePath !== ':memory:') mkdirSync(dirname(sqlitePath), { recursive: true });
-      sqlite = new Database(sqlitePath);
-      sqlite.pragma('journal_mode = WAL');
-    }
-    return sqlite;
-  };
+  const openSqlite = () => (sqlite ??= sqliteDatabase(sqlitePath));
   const catalog: CatalogStore = postgresUrl ? await PostgresCatalogStore.create({ connectionString: postgresUrl }) : new SqliteCatalogStore(openSqlite());
   const audit = await openAuditSink(config);
+  const keys = await openKeyStore(config, openSqlite);
   const limits: RateLimitStore = redisUrl
     ? new RedisRateLimitStore({ redis: redisUrl, keyPrefix: config.storage.redis_key_prefix, onError: (error) => logger.warn({ err: error.message }, 'redis rate-limit store error') })
     : new MemoryRateLimitStore(systemClock);
@@ -50,8 +60,9 @@ export async function openStores(config: GatewayConfig, logger: Logger): Promise
     catalog,
     limits,
     audit,
+    keys,
     async close() {
-      await Promise.allSettled([catalog.close(), limits.close(), audit.close()]);
+      await Promise.allSettled([catalog.close(), limits.close(), audit.close(), keys.close()]);
       sqlite?.close();
     },
   };

@@ -17,9 +17,10 @@ export interface CompiledPolicy {
   /** A content hash: two loads of the same policy have the same version. */
   readonly version: string;
   readonly source: Policy;
-  decide(tool: string): Decision;
-  visibility(tool: string): Visibility;
-  effect(tool: string): PolicyEffect;
+  /** `agent` selects that agent's section of the policy, if it has one. */
+  decide(tool: string, agent?: string): Decision;
+  visibility(tool: string, agent?: string): Visibility;
+  effect(tool: string, agent?: string): PolicyEffect;
 }
 
 interface CompiledRule {
@@ -92,64 +93,99 @@ function compileGlobs<T>(entries: Iterable<[string, T]>): GlobRule<T>[] {
     .map(([pattern, value]) => ({ pattern, regex: globToRegExp(pattern), value }));
 }
 
-/** Decisions depend only on the tool name, so they are memoised; the cap bounds memory against made-up names. */
-const MEMO_LIMIT = 10_000;
+/** The rules of one level: the global policy, or one agent's section layered over it. */
+interface Scope {
+  readonly exact: Map<string, CompiledRule>;
+  readonly globs: readonly GlobRule<CompiledRule>[];
+  readonly hiddenExact: ReadonlySet<string>;
+  readonly hiddenGlobs: readonly GlobRule<number>[];
+  readonly default: { readonly value: 'allow' | 'deny'; readonly path: string } | undefined;
+  readonly sharedQuotas: readonly Quota[];
+}
 
-export function compilePolicy(policy: Policy, options: CompileOptions): CompiledPolicy {
-  const version = createHash('sha256').update(canonicalJson(policy)).digest('hex').slice(0, 16);
+function compileScope(section: Pick<Policy, 'tools' | 'hide' | 'all_tools'> & { default?: 'allow' | 'deny' | undefined }, prefix: readonly string[]): Scope {
   const exact = new Map<string, CompiledRule>();
   const globEntries: [string, CompiledRule][] = [];
-  for (const [key, rule] of Object.entries(policy.tools)) {
-    const path = formatPath(['tools', key]).slice(2);
+  for (const [key, rule] of Object.entries(section.tools)) {
+    const path = formatPath([...prefix, 'tools', key]).slice(2);
     const compiled = { path, decision: ruleDecision(key, rule, path), effect: ruleEffect(rule) };
     if (isGlob(key)) globEntries.push([key, compiled]);
     else exact.set(key, compiled);
   }
-  const globs = compileGlobs(globEntries);
-  const hiddenExact = new Set(policy.hide.filter((p) => !isGlob(p)));
-  const hiddenGlobs = compileGlobs(policy.hide.map((p, i) => [p, i] as [string, number]));
-  const sharedQuotas = (policy.all_tools?.limits ?? []).map((limit, i) => quota(`all_tools.limits[${i}]`, limit, false));
+  const limitsPath = formatPath([...prefix, 'all_tools', 'limits']).slice(2);
+  return {
+    exact,
+    globs: compileGlobs(globEntries),
+    hiddenExact: new Set(section.hide.filter((p) => !isGlob(p))),
+    hiddenGlobs: compileGlobs(section.hide.map((p, i) => [p, i] as [string, number])),
+    default: section.default === undefined ? undefined : { value: section.default, path: formatPath([...prefix, 'default']).slice(2) },
+    sharedQuotas: (section.all_tools?.limits ?? []).map((limit, i) => quota(`${limitsPath}[${i}]`, limit, false)),
+  };
+}
 
-  const findRule = (tool: string): CompiledRule | undefined => exact.get(tool) ?? globs.find((g) => g.regex.test(tool))?.value;
-  const resolveRule = (tool: string): Decision => {
-    const rule = findRule(tool);
-    if (rule) return rule.decision;
-    return policy.default === 'allow'
-      ? { kind: 'allow', rule: 'default', quotas: [] }
-      : { kind: 'deny', rule: 'default', reason: `'${tool}' has no rule in the policy and the default is deny` };
-  };
-  // Quotas across every tool apply to every allowed call, on top of the rule's own.
-  const resolve = (tool: string): Decision => {
-    const decision = resolveRule(tool);
-    return decision.kind === 'allow' && sharedQuotas.length > 0 ? { ...decision, quotas: [...decision.quotas, ...sharedQuotas] } : decision;
-  };
-  const memo = new Map<string, Decision>();
-  const decide = (tool: string): Decision => {
-    let decision = memo.get(tool);
-    if (decision === undefined) {
-      decision = resolve(tool);
-      if (memo.size < MEMO_LIMIT) memo.set(tool, decision);
+/** Everything about a tool that does not depend on one call's arguments, worked out once per (agent, tool). */
+interface Resolution {
+  readonly hidden: boolean;
+  readonly decision: Decision;
+  readonly effect: PolicyEffect;
+  readonly byDefault: boolean;
+}
+
+/** Resolutions are memoised; the cap bounds memory against made-up tool and agent names. */
+const MEMO_LIMIT = 10_000;
+
+function withQuotas(decision: Decision, quotas: readonly Quota[]): Decision {
+  return decision.kind === 'allow' && quotas.length > 0 ? { ...decision, quotas: [...decision.quotas, ...quotas] } : decision;
+}
+
+export function compilePolicy(policy: Policy, options: CompileOptions): CompiledPolicy {
+  const version = createHash('sha256').update(canonicalJson(policy)).digest('hex').slice(0, 16);
+  const global = compileScope(policy, []);
+  const agents = new Map(Object.entries(policy.agents).map(([name, section]) => [name, compileScope(section, ['agents', name])]));
+
+  const resolve = (tool: string, agent: string | undefined): Resolution => {
+    const own = agent === undefined ? undefined : agents.get(agent);
+    const scopes = own ? [own, global] : [global];
+    // An exact `tools` entry is an explicit choice about that tool, so it outranks a hide glob such as `"*"`
+    // (PolicyLayer's "hide everything not named"); an exact `hide` entry always hides.
+    const named = scopes.some((s) => s.exact.has(tool));
+    const hidden = scopes.some((s) => s.hiddenExact.has(tool) || (!named && s.hiddenGlobs.some((g) => g.regex.test(tool))));
+    const shared = scopes.flatMap((s) => s.sharedQuotas);
+    for (const scope of scopes) {
+      const rule = scope.exact.get(tool) ?? scope.globs.find((g) => g.regex.test(tool))?.value;
+      if (rule) {
+        const effect = rule.effect === 'allow' && shared.length > 0 ? 'limit' : rule.effect;
+        return { hidden, decision: withQuotas(rule.decision, shared), effect: hidden ? 'hidden' : effect, byDefault: false };
+      }
     }
-    return decision;
+    const fallback = own?.default ?? { value: policy.default, path: 'default' };
+    const decision: Decision =
+      fallback.value === 'allow'
+        ? withQuotas({ kind: 'allow', rule: fallback.path, quotas: [] }, shared)
+        : { kind: 'deny', rule: fallback.path, reason: `'${tool}' has no rule in the policy and the default is deny` };
+    const effect: PolicyEffect = hidden ? 'hidden' : decision.kind === 'deny' ? 'deny' : shared.length > 0 ? 'limit' : 'allow';
+    return { hidden, decision, effect, byDefault: true };
   };
-  // An exact `tools` entry is an explicit choice about that tool, so it outranks a hide glob such as `"*"`
-  // (PolicyLayer's "hide everything not named"); an exact `hide` entry always hides.
-  const isHidden = (tool: string): boolean =>
-    hiddenExact.has(tool) || (!exact.has(tool) && hiddenGlobs.some((g) => g.regex.test(tool)));
+  const memo = new Map<string, Resolution>();
+  const resolution = (tool: string, agent: string | undefined): Resolution => {
+    const key = agent === undefined ? tool : `${agent}\u0000${tool}`;
+    let found = memo.get(key);
+    if (found === undefined) {
+      found = resolve(tool, agent);
+      if (memo.size < MEMO_LIMIT) memo.set(key, found);
+    }
+    return found;
+  };
 
   return {
     version,
     source: policy,
-    decide,
-    visibility(tool) {
-      if (isHidden(tool)) return 'hidden';
-      const decision = resolveRule(tool);
-      return decision.kind === 'deny' && decision.rule === 'default' && options.hideDefaultDenied ? 'unlisted' : 'listed';
+    decide: (tool, agent) => resolution(tool, agent).decision,
+    visibility(tool, agent) {
+      const r = resolution(tool, agent);
+      if (r.hidden) return 'hidden';
+      return r.byDefault && r.decision.kind === 'deny' && options.hideDefaultDenied ? 'unlisted' : 'listed';
     },
-    effect(tool) {
-      if (isHidden(tool)) return 'hidden';
-      const effect = findRule(tool)?.effect ?? (policy.default === 'allow' ? 'allow' : 'deny');
-      return effect === 'allow' && sharedQuotas.length > 0 ? 'limit' : effect;
-    },
+    effect: (tool, agent) => resolution(tool, agent).effect,
   };
 }

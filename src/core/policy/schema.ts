@@ -38,6 +38,16 @@ export const ToolRuleSchema = z.strictObject({
   require_approval_if: DeferredFieldSchema.optional(),
 });
 
+const AgentNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$/, 'agent names use letters, digits and _ . @ -');
+
+/** Rules for one agent, layered over the global ones: its own rules and default win where they say something. */
+export const AgentPolicySchema = z.strictObject({
+  default: z.enum(['allow', 'deny']).optional(),
+  tools: z.record(z.string().min(1, 'a tool key cannot be empty'), ToolRuleSchema).default({}),
+  hide: z.array(z.string().min(1)).default([]),
+  all_tools: z.strictObject({ limits: z.array(RateLimitSchema).default([]) }).optional(),
+});
+
 export const PolicySchema = z.strictObject({
   version: z.literal('1', { error: 'expected "1", the only policy format version' }),
   default: z.enum(['allow', 'deny']),
@@ -45,6 +55,8 @@ export const PolicySchema = z.strictObject({
   hide: z.array(z.string().min(1)).default([]),
   /** Quotas over every tool together (PolicyLayer's `all_tools.limits`). */
   all_tools: z.strictObject({ limits: z.array(RateLimitSchema).default([]) }).optional(),
+  /** Per-agent sections (see docs/policy.md): an agent's own rules and default win, global rules fill the gaps. */
+  agents: z.record(AgentNameSchema, AgentPolicySchema).default({}),
 });
 
 export type RuleAction = z.infer<typeof RuleActionSchema>;
@@ -52,3 +64,4 @@ export type RateLimit = z.infer<typeof RateLimitSchema>;
 export type LimitScope = z.infer<typeof LimitScopeSchema>;
 export type ToolRule = z.infer<typeof ToolRuleSchema>;
 export type Policy = z.infer<typeof PolicySchema>;
+export type AgentPolicy = z.infer<typeof AgentPolicySchema>;

@@ -36,5 +36,5 @@ export function suggestRule(assessment: RiskAssessment, profile: SuggestProfile)
 export function suggestPolicy(tools: readonly { name: string; assessment: RiskAssessment }[], profile: SuggestProfile): Policy {
   const rules: Record<string, ToolRule> = {};
   for (const tool of [...tools].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) rules[tool.name] = suggestRule(tool.assessment, profile);
-  return { version: '1', default: 'deny', tools: rules, hide: [] };
+  return { version: '1', default: 'deny', tools: rules, hide: [], agents: {} };
 }

@@ -145,6 +145,11 @@ export class RedisRateLimitStore implements RateLimitStore {
     return this.outcome(reply, checks);
   }
 
+  /** Readiness: rejects while Redis does not answer. */
+  async ping(): Promise<void> {
+    await this.withTimeout(this.redis.ping());
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
