@@ -139,7 +139,9 @@ export async function serveHttp(app: App, config: GatewayConfig): Promise<Runnin
     unready: async () => {
       const reasons: string[] = [];
       if (!app.audit.healthy) reasons.push('the audit database does not accept writes');
-      await app.stores.limits.ping?.().catch((error: unknown) => reasons.push(`the rate-limit store does not answer: ${error instanceof Error ? error.message : String(error)}`));
+      const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
+      await app.stores.limits.ping?.().catch((error: unknown) => reasons.push(`the rate-limit store does not answer: ${describe(error)}`));
+      if (config.storage.postgres_url) await app.stores.keys.list().catch((error: unknown) => reasons.push(`PostgreSQL (agent keys, catalog, audit) does not answer: ${describe(error)}`));
       return reasons;
     },
   });

@@ -18,7 +18,10 @@ export interface AuthSettings {
   readonly jwt?: JwtSettings | undefined;
 }
 
-export type AuthResult = { readonly ok: true; readonly agent: string; readonly via: 'key' | 'jwt' | 'anonymous' } | { readonly ok: false; readonly reason: string };
+export type AuthResult =
+  | { readonly ok: true; readonly agent: string; readonly via: 'key' | 'jwt' | 'anonymous' }
+  /** `unavailable`: the key store did not answer, so nobody can be let in (503, not 401: the key may be fine). */
+  | { readonly ok: false; readonly reason: string; readonly unavailable?: true };
 
 function jwksFor(settings: JwtSettings): JWTVerifyGetKey {
   if (settings.jwksFile) return createLocalJWKSet(JSON.parse(readFileSync(settings.jwksFile, 'utf8')) as Parameters<typeof createLocalJWKSet>[0]);
@@ -50,7 +53,12 @@ export class Authenticator {
     const token = match?.[1];
     if (!token) return { ok: false, reason: 'the Authorization header must be "Bearer <agent key or token>"' };
     if (token.startsWith('gh_')) {
-      const key = await this.keys.verify(token, this.clock.now()).catch(() => undefined);
+      let key: Awaited<ReturnType<AgentKeyStore['verify']>>;
+      try {
+        key = await this.keys.verify(token, this.clock.now());
+      } catch (error) {
+        return { ok: false, reason: `the agent key store is unavailable (${error instanceof Error ? error.message : String(error)})`, unavailable: true };
+      }
       return key ? { ok: true, agent: key.agent, via: 'key' } : { ok: false, reason: 'unknown or revoked agent key' };
     }
     if (this.jwks && this.settings.jwt) {

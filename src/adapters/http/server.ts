@@ -83,7 +83,10 @@ export async function startHttp(gateway: Gateway, options: HttpOptions): Promise
 
   async function handleMcp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const auth = await options.authenticate(req);
-    if (!auth.ok) return sendJsonRpcError(res, 401, ErrorCode.InvalidRequest, `Unauthorized: ${auth.reason}`, { 'www-authenticate': 'Bearer' });
+    if (!auth.ok) {
+      if (auth.unavailable) return sendJsonRpcError(res, 503, ErrorCode.InternalError, `Service Unavailable: ${auth.reason}`, { 'retry-after': '5' });
+      return sendJsonRpcError(res, 401, ErrorCode.InvalidRequest, `Unauthorized: ${auth.reason}`, { 'www-authenticate': 'Bearer' });
+    }
     const header = req.headers['mcp-session-id'];
     const sessionId = Array.isArray(header) ? header[0] : header;
     const existing = sessionId === undefined ? undefined : transports.get(sessionId);

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { GatewayConfig } from '../../config/schema.js';
 import { systemClock, type AgentKeyStore, type AuditSink, type CatalogStore, type RateLimitStore } from '../../ports.js';
 import { PostgresAgentKeyStore } from './postgres/agent-key-store.js';
+import { connectLazily } from './lazy.js';
 import { SqliteAgentKeyStore } from './sqlite/agent-key-store.js';
 import { PostgresAuditSink } from './postgres/audit-sink.js';
 import { SqliteAuditSink } from './sqlite/audit-sink.js';
@@ -32,7 +33,7 @@ export async function openAuditSink(config: GatewayConfig): Promise<AuditSink> {
 /** Agent keys, shared by every replica through PostgreSQL when configured. */
 export async function openKeyStore(config: GatewayConfig, openSqlite: () => Database.Database = () => sqliteDatabase(config.storage.sqlite_path)): Promise<AgentKeyStore> {
   const postgresUrl = config.storage.postgres_url;
-  return postgresUrl ? PostgresAgentKeyStore.create({ connectionString: postgresUrl }) : new SqliteAgentKeyStore(openSqlite());
+  return postgresUrl ? connectLazily(() => PostgresAgentKeyStore.create({ connectionString: postgresUrl })) : new SqliteAgentKeyStore(openSqlite());
 }
 
 function sqliteDatabase(path: string): Database.Database {
@@ -50,7 +51,7 @@ export async function openStores(config: GatewayConfig, logger: Logger): Promise
   const { sqlite_path: sqlitePath, postgres_url: postgresUrl, redis_url: redisUrl } = config.storage;
   let sqlite: Database.Database | undefined;
   const openSqlite = () => (sqlite ??= sqliteDatabase(sqlitePath));
-  const catalog: CatalogStore = postgresUrl ? await PostgresCatalogStore.create({ connectionString: postgresUrl }) : new SqliteCatalogStore(openSqlite());
+  const catalog: CatalogStore = postgresUrl ? connectLazily(() => PostgresCatalogStore.create({ connectionString: postgresUrl })) : new SqliteCatalogStore(openSqlite());
   const audit = await openAuditSink(config);
   const keys = await openKeyStore(config, openSqlite);
   const limits: RateLimitStore = redisUrl
