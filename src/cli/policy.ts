@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import { loadPolicyFile } from '../config/policy-file.js';
 import { catalogEntries } from '../core/catalog/entries.js';
-import { policyWarnings, suggestPolicy, type SuggestProfile } from '../core/policy/index.js';
+import { policyWarnings, replayDecisions, suggestPolicy, type SuggestProfile } from '../core/policy/index.js';
+import { openAuditSink } from '../adapters/stores/open.js';
+import { loadConfigFile } from '../config/load.js';
+import { allRecords, auditFilter } from './audit.js';
 import { withCatalog } from './catalog.js';
 import { colour, renderTable } from './table.js';
 
@@ -39,6 +42,42 @@ export function registerPolicyCommands(program: Command, configOption: readonly 
       ).catch(fail);
       const { hide: _hide, agents: _agents, ...withoutEmptySections } = suggested;
       process.stdout.write(`${JSON.stringify(withoutEmptySections, null, 2)}\n`);
+    });
+
+  policy
+    .command('test <candidate>')
+    .description('replay recorded calls under a candidate policy and show what would change')
+    .option(...configOption)
+    .requiredOption('--against <source>', 'what to replay: "audit" (the audit trail)')
+    .option('--since <time>', 'only calls from this time (ISO date, or 15m / 2h / 7d ago)')
+    .option('--until <time>', 'only calls before this time')
+    .option('--agent <name>', 'only this agent')
+    .option('--json', 'machine-readable output')
+    .action(async (candidateFile: string, opts: { config: string; against: string; since?: string; until?: string; agent?: string; json?: boolean }) => {
+      if (opts.against !== 'audit') fail(new Error('--against takes "audit"'));
+      let candidate: ReturnType<typeof loadPolicyFile>;
+      try {
+        candidate = loadPolicyFile(candidateFile, { hideDefaultDenied: true });
+      } catch (error) {
+        fail(error);
+      }
+      const config = loadConfigFile(opts.config);
+      const sink = await openAuditSink(config).catch(fail);
+      const report = await (async () => {
+        const records = [];
+        for await (const record of allRecords(sink, auditFilter(opts, Date.now()))) records.push(record);
+        return replayDecisions(records, candidate);
+      })()
+        .catch(fail)
+        .finally(() => void sink.close());
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        return;
+      }
+      process.stdout.write(`replayed ${report.replayed} recorded calls under ${candidateFile} (version ${candidate.version}): ${report.unchanged} unchanged, ${report.newlyDenied} newly denied or limited, ${report.newlyAllowed} newly allowed\n`);
+      if (report.changes.length > 0) {
+        process.stdout.write(`\n${renderTable(['TOOL', 'AGENT', 'WAS', 'NOW', 'CALLS', 'RULE'], report.changes.map((c) => [c.tool, c.agent, c.from, c.to, String(c.count), c.rule]))}`);
+      }
     });
 
   policy

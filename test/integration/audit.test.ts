@@ -122,4 +122,18 @@ describe('every decision is audited, hash-chained, and verifiable from the CLI',
     assert.equal(none.stdout, '');
     assert.equal(cli('query', '--decision', 'maybe').status, 2);
   });
+
+  it('policy test replays the trail under a candidate policy and shows what would change', () => {
+    writeFileSync(join(gw.dir, 'candidate.json'), JSON.stringify({ version: '1', default: 'deny', tools: { echo: { rate_limit: { max: 1, window: 60 } }, hang: {} } }));
+    const run = spawnSync(process.execPath, [CLI, 'policy', 'test', join(gw.dir, 'candidate.json'), '--against', 'audit', '--json', '-c', join(gw.dir, 'gatehouse.yaml')], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as { replayed: number; newlyDenied: number; newlyAllowed: number; changes: { tool: string; from: string; to: string; count: number }[] };
+    assert.equal(report.replayed, records.length);
+    assert.deepEqual(report.changes.map((c) => [c.tool, c.from, c.to, c.count]).sort(), [['echo', 'allow', 'limit', 1], ['fails', 'allow', 'deny', 1], ['hang', 'deny', 'allow', 1]]);
+    assert.equal(report.newlyDenied, 2);
+    assert.equal(report.newlyAllowed, 1);
+    const table = spawnSync(process.execPath, [CLI, 'policy', 'test', join(gw.dir, 'candidate.json'), '--against', 'audit', '-c', join(gw.dir, 'gatehouse.yaml')], { encoding: 'utf8' });
+    assert.match(table.stdout, /2 newly denied or limited, 1 newly allowed/);
+    assert.match(table.stdout, /hang\s+anonymous\s+deny\s+allow\s+1\s+tools\.hang/);
+  });
 });

@@ -4,3 +4,4 @@ export * from './compile.js';
 export * from './parse.js';
 export * from './suggest.js';
 export * from './check.js';
+export * from './replay.js';
