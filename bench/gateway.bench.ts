@@ -324,11 +324,12 @@ async function main(): Promise<void> {
   const dir = (tmpDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-')));
   const policyFile = join(dir, 'policy.json');
   const configFile = join(dir, 'gatehouse.json');
-  writeFileSync(policyFile, JSON.stringify({ version: '1', default: 'deny', tools: { echo: {} } }));
+  // Policy, an in-memory limit and the SQLite audit are all on, as in a real deployment; the limit never refuses.
+  writeFileSync(policyFile, JSON.stringify({ version: '1', default: 'deny', tools: { echo: { rate_limit: { max: 1_000_000_000, window: 1 } } } }));
   writeFileSync(
     configFile,
     JSON.stringify({
-      listen: { host: '127.0.0.1', port: 0 },
+      listen: { host: '127.0.0.1', port: 0, response_mode: process.env['BENCH_RESPONSE_MODE'] === 'json' ? 'json' : 'sse' },
       policy: { path: policyFile, watch: false },
       log_level: 'warn',
       servers: { everything: { command: process.execPath, args: [EVERYTHING, 'stdio'] } },
