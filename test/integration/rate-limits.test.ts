@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { eventually, spawnGateway, startGateway, stdioFixture, textOf, type TestGateway } from '../helpers/harness.js';
+import { freePort, killHard, startRedis } from '../helpers/services.js';
 
 type Result = Awaited<ReturnType<Client['callTool']>>;
 const verdict = (r: Result) => ((r._meta ?? {})['gatehouse/decision'] as { decision?: string; retryAfterSeconds?: number } | undefined);
@@ -127,6 +128,36 @@ describe('rate limits with Redis', () => {
     } finally {
       await client.close();
       await gw.kill();
+    }
+  });
+});
+
+describe('Redis killed mid-run', () => {
+  it('denies limited calls while Redis is down and recovers without a restart', async () => {
+    const port = await freePort();
+    let redis = await startRedis(port);
+    const gw = await startGateway({
+      servers: { faulty: stdioFixture('faulty') },
+      policy: JSON.stringify({ version: '1', default: 'deny', tools: { echo: { rate_limit: { max: 100, window: 60 } }, echo_count: {} } }),
+      config: { storage: { redis_url: `redis://127.0.0.1:${port}`, redis_key_prefix: `gatehouse-test:${randomUUID()}:` } },
+    });
+    try {
+      const client = await gw.connect();
+      const echo = () => client.callTool({ name: 'echo', arguments: { message: 'x' } });
+      assert.ok(!(await echo()).isError);
+      await killHard(redis);
+      const during = await echo();
+      assert.equal(during.isError, true);
+      assert.match(textOf(during), /^\[POLICY DENIED\] .*rate-limit store is unavailable/);
+      assert.equal(textOf(await client.callTool({ name: 'echo_count', arguments: {} })), '1', 'calls without quotas still work; the denied one never reached the upstream');
+      assert.equal((await fetch(new URL('/readyz', gw.url))).status, 503);
+      redis = await startRedis(port);
+      await eventually(async () => !(await echo()).isError, 100, 100);
+      assert.equal((await fetch(new URL('/readyz', gw.url))).status, 200);
+      assert.equal(textOf(await client.callTool({ name: 'echo_count', arguments: {} })), '2', 'only the admitted calls reached the upstream');
+    } finally {
+      await gw.close();
+      await killHard(redis);
     }
   });
 });
