@@ -74,7 +74,7 @@ export function registerPolicyCommands(program: Command, configOption: readonly 
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         return;
       }
-      process.stdout.write(`replayed ${report.replayed} recorded calls under ${candidateFile} (version ${candidate.version}): ${report.unchanged} unchanged, ${report.newlyDenied} newly denied or limited, ${report.newlyAllowed} newly allowed\n`);
+      process.stdout.write(`replayed ${report.replayed} recorded calls under ${candidateFile} (version ${candidate.version}): ${report.unchanged} unchanged, ${report.newlyDenied} newly denied or limited, ${report.newlyAllowed} newly allowed${report.undetermined > 0 ? `, ${report.undetermined} not replayable (decided by argument conditions; the audit keeps arguments redacted)` : ''}\n`);
       if (report.changes.length > 0) {
         process.stdout.write(`\n${renderTable(['TOOL', 'AGENT', 'WAS', 'NOW', 'CALLS', 'RULE'], report.changes.map((c) => [c.tool, c.agent, c.from, c.to, String(c.count), c.rule]))}`);
       }

@@ -36,7 +36,7 @@ interface Ruling {
  * What the policy says about a call. Every failure inside becomes a denial (fail closed); an unknown tool is a
  * protocol error, since for the agent it does not exist.
  */
-function rule(gateway: Gateway, tool: string, agent: string): Ruling {
+function rule(gateway: Gateway, tool: string, agent: string, args: unknown): Ruling {
   const route = gateway.catalog.tools.get(tool);
   if (route === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${tool}`);
   let policyVersion: string | undefined;
@@ -47,7 +47,7 @@ function rule(gateway: Gateway, tool: string, agent: string): Ruling {
     if (policy.visibility(tool, agent) === 'hidden') {
       return { decision: { kind: 'deny', rule: 'hide', reason: 'the tool is hidden by policy' }, policyVersion, route, hidden: true };
     }
-    return { decision: policy.decide(tool, agent), policyVersion, route, hidden: false };
+    return { decision: policy.decide(tool, agent, args), policyVersion, route, hidden: false };
   } catch (error) {
     gateway.logger.error({ tool, err: describe(error) }, 'decision failed; denying');
     const reason = `the gateway could not evaluate its policy (${describe(error)}), so it denies to stay safe`;
@@ -71,13 +71,14 @@ export async function callTool(gateway: Gateway, session: DownstreamSession, req
   const time = gateway.clock.now();
   const started = performance.now();
   const decideSpan = tracer.startSpan('gatehouse.decide', { attributes: { 'gatehouse.tool': tool, 'gatehouse.agent': session.agent } });
-  const { decision: ruled, policyVersion, route, hidden } = rule(gateway, tool, session.agent);
+  const args = request.params.arguments ?? {};
+  const { decision: ruled, policyVersion, route, hidden } = rule(gateway, tool, session.agent, args);
   const decision = await finalDecision(gateway, session, tool, ruled);
   decideSpan.setAttributes({ 'gatehouse.decision': decision.kind, 'gatehouse.rule': decision.rule, 'gatehouse.server': route.upstream.name });
   decideSpan.end();
   gateway.observer?.decided(route.upstream.name, tool, decision.kind, (performance.now() - started) / 1000);
   const audit = (outcome: CallOutcome, latencyMs: number | null) =>
-    gateway.recordAudit({ time, agent: session.agent, session: session.id, server: route.upstream.name, tool, args: request.params.arguments ?? {}, decision, policyVersion, latencyMs, outcome });
+    gateway.recordAudit({ time, agent: session.agent, session: session.id, server: route.upstream.name, tool, args, decision, policyVersion, latencyMs, outcome });
 
   if (decision.kind !== 'allow') {
     audit(null, null);

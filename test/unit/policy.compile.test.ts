@@ -154,60 +154,67 @@ describe('compilePolicy: rules and actions', () => {
   });
 });
 
-describe('compilePolicy: fields not enforced yet fail closed', () => {
-  const cases: { name: string; rule: Record<string, unknown>; mention: RegExp }[] = [
-    { name: 'require', rule: { require: [{ path: 'args.reason', op: 'exists' }] }, mention: /require/ },
-    { name: 'deny_if', rule: { deny_if: [{ path: 'args.amount', op: 'gt', value: 10000 }] }, mention: /deny_if/ },
-    { name: 'require_approval_if', rule: { require_approval_if: [{ path: 'args.x', op: 'exists' }] }, mention: /require_approval_if/ },
-    { name: 'action require_approval', rule: { action: 'require_approval', reason: 'human please' }, mention: /require_approval/ },
-    { name: 'deny_if with an empty list', rule: { deny_if: [] }, mention: /deny_if/ },
-    { name: 'require set to null', rule: { require: null }, mention: /require/ },
-  ];
-
-  for (const { name, rule, mention } of cases) {
-    test(`a rule using ${name} denies with a reason that it cannot be enforced yet`, () => {
-      for (const def of ['allow', 'deny']) {
-        const p = compile({ version: '1', default: def, tools: { charge: rule } });
-        const d = denial(p.decide('charge'));
-        assert.equal(d.rule, 'tools.charge');
-        assert.match(d.reason, mention);
-        assert.match(d.reason, /cannot be enforced|cannot enforce|not enforce|enforce/i);
-      }
-    });
-  }
-
-  test('a glob rule using an unenforced field denies every tool it matches', () => {
-    const p = compile({ version: '1', default: 'allow', tools: { 'charge_*': { deny_if: [{ path: 'amount', op: 'gt', value: 1 }] } } });
-    const d = denial(p.decide('charge_card'));
-    assert.equal(d.rule, 'tools["charge_*"]');
-    assert.match(d.reason, /deny_if/);
-    assert.deepEqual(p.decide('refund'), { kind: 'allow', rule: 'default', quotas: [] });
+describe('compilePolicy: argument conditions and approvals', () => {
+  const p = compile({
+    version: '1',
+    default: 'deny',
+    tools: {
+      charge: { deny_if: [{ path: 'amount', op: 'gt', value: 10000 }], reason: 'charges over 10000 need finance' },
+      refund: { require: [{ path: 'args.reason', op: 'exists' }], rate_limit: { max: 5, window: 60 } },
+      'wire_*': { require_approval_if: [{ path: 'amount', op: 'gte', value: 1000 }] },
+      approve_me: { action: 'require_approval', reason: 'always ask' },
+      read: {},
+    },
   });
 
-  test('a rule using several unenforced fields mentions each of them', () => {
-    const p = compile({ version: '1', default: 'deny', tools: { t: { require: [], deny_if: [] } } });
-    const d = denial(p.decide('t'));
-    assert.match(d.reason, /require/);
-    assert.match(d.reason, /deny_if/);
+  test('deny_if denies when it matches, naming the rule, the reason and what it found; allows otherwise', () => {
+    const big = denial(p.decide('charge', undefined, { amount: 20000 }));
+    assert.equal(big.rule, 'tools.charge.deny_if');
+    assert.match(big.reason, /^charges over 10000 need finance \(.*amount/);
+    assert.equal(p.decide('charge', undefined, { amount: 50 }).kind, 'allow');
   });
 
-  test('a tool denied for an unenforced field stays visible (it is not default-denied)', () => {
-    const p = compile({ version: '1', default: 'deny', tools: { charge: { deny_if: [] } } });
+  test('a value that cannot be checked fails closed: a string amount or a missing one denies', () => {
+    assert.equal(p.decide('charge', undefined, { amount: '20000' }).kind, 'deny');
+    assert.equal(p.decide('charge', undefined, {}).kind, 'deny');
+    assert.equal(p.decide('charge').kind, 'deny', 'no arguments at all');
+  });
+
+  test('require allows only when the condition clearly holds, and keeps the rule quotas', () => {
+    const ok = p.decide('refund', undefined, { reason: 'damaged' });
+    assert.equal(ok.kind, 'allow');
+    assert.deepEqual(ok.kind === 'allow' && ok.quotas.map((q) => q.id), ['tools.refund.rate_limit']);
+    const missing = denial(p.decide('refund', undefined, { amount: 3 }));
+    assert.equal(missing.rule, 'tools.refund.require');
+    assert.match(missing.reason, /required condition does not hold.*reason/);
+  });
+
+  test('require_approval_if and action require_approval deny until approvals exist, saying so', () => {
+    assert.equal(p.decide('wire_eur', undefined, { amount: 10 }).kind, 'allow');
+    const held = denial(p.decide('wire_eur', undefined, { amount: 5000 }));
+    assert.equal(held.rule, 'tools["wire_*"].require_approval_if');
+    assert.match(held.reason, /approval/);
+    const always = denial(p.decide('approve_me', undefined, {}));
+    assert.match(always.reason, /^always ask; .*approval/);
+  });
+
+  test('conditional tools stay listed, and their effect says conditional or approval', () => {
     assert.equal(p.visibility('charge'), 'listed');
+    assert.equal(p.effect('charge'), 'conditional');
+    assert.equal(p.effect('refund'), 'conditional');
+    assert.equal(p.effect('wire_x'), 'approval');
+    assert.equal(p.effect('read'), 'allow');
   });
 
-  test('other rules are unaffected by an unenforced field on one rule', () => {
-    const p = compile({ version: '1', default: 'deny', tools: { charge: { deny_if: [] }, read: {} } });
-    assert.deepEqual(p.decide('read'), { kind: 'allow', rule: 'tools.read', quotas: [] });
-  });
-
-  test('all_tools does not make default-denied tools show up in tools/list', () => {
-    // product.md §2: tools the policy denies by default are left out of tools/list. Adding a (not yet enforced)
-    // all_tools quota must not suddenly list every tool that has no rule.
-    const p = compile({ version: '1', default: 'deny', all_tools: { limits: [] }, tools: { read: {} } });
-    assert.equal(p.decide('unknown_tool').kind, 'deny');
-    assert.equal(p.visibility('unknown_tool'), 'unlisted');
-    assert.equal(p.visibility('read'), 'listed');
+  test('bad conditions are load errors with their path: empty lists, null, unknown operators, unsafe regexes', () => {
+    const issues = (tools: unknown) => {
+      const parsed = parsePolicyText(JSON.stringify({ version: '1', default: 'deny', tools }));
+      return parsed.ok ? [] : parsed.issues.map((i) => i.path);
+    };
+    assert.ok(issues({ x: { deny_if: [] } }).some((path) => path.startsWith('$.tools.x.deny_if')));
+    assert.ok(issues({ x: { require: null } }).some((path) => path.startsWith('$.tools.x.require')));
+    assert.ok(issues({ x: { deny_if: [{ path: 'a', op: 'resembles', value: 1 }] } }).includes('$.tools.x.deny_if[0].op'));
+    assert.ok(issues({ x: { deny_if: [{ path: 'a', op: 'regex', value: '(a+)+$' }] } }).includes('$.tools.x.deny_if[0].value'));
   });
 });
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Decision, Quota, Visibility } from './decision.js';
 import { compareGlobSpecificity, globToRegExp, isGlob } from './glob.js';
 import type { Policy, RateLimit, ToolRule } from './schema.js';
+import { compileConditions, conditionFires, explain, type CompiledCondition, type ConditionField } from '../conditions/index.js';
 import { canonicalJson } from '../canonical-json.js';
 import { formatPath } from '../validation.js';
 
@@ -17,16 +18,28 @@ export interface CompiledPolicy {
   /** A content hash: two loads of the same policy have the same version. */
   readonly version: string;
   readonly source: Policy;
-  /** `agent` selects that agent's section of the policy, if it has one. */
-  decide(tool: string, agent?: string): Decision;
+  /**
+   * `agent` selects that agent's section of the policy, if it has one; `args` are the call's arguments, checked
+   * against the rule's conditions (without them, a conditional rule cannot be satisfied and denies).
+   */
+  decide(tool: string, agent?: string, args?: unknown): Decision;
   visibility(tool: string, agent?: string): Visibility;
   effect(tool: string, agent?: string): PolicyEffect;
 }
 
+interface ConditionCheck {
+  readonly field: ConditionField;
+  readonly condition: CompiledCondition;
+}
+
 interface CompiledRule {
   readonly path: string;
+  /** The decision when every argument condition lets the call through. */
   readonly decision: Decision;
   readonly effect: PolicyEffect;
+  /** In order: `require`, `deny_if`, `require_approval_if`; the first that fires decides. */
+  readonly checks: readonly ConditionCheck[];
+  readonly reason: string | undefined;
 }
 
 interface GlobRule<T> {
@@ -35,8 +48,7 @@ interface GlobRule<T> {
   readonly value: T;
 }
 
-/** Rule fields the gateway accepts but does not enforce yet; a rule using one denies rather than pass unchecked. */
-const DEFERRED_FIELDS = ['require', 'deny_if', 'require_approval_if'] as const;
+const CONDITION_FIELDS: readonly ConditionField[] = ['require', 'deny_if', 'require_approval_if'];
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -57,20 +69,10 @@ function ruleQuotas(rule: ToolRule, path: string): Quota[] {
   ];
 }
 
-function unenforcedFeatures(rule: ToolRule): string[] {
-  const features: string[] = DEFERRED_FIELDS.filter((field) => rule[field] !== undefined);
-  if (rule.action === 'require_approval') features.push('action "require_approval"');
-  return features;
-}
-
 function ruleDecision(key: string, rule: ToolRule, path: string): Decision {
-  const deferred = unenforcedFeatures(rule);
-  if (deferred.length > 0) {
-    return {
-      kind: 'deny',
-      rule: path,
-      reason: `the rule uses ${deferred.join(', ')}, which this gateway version cannot enforce yet, so the call is denied rather than let through unchecked`,
-    };
+  // Approvals arrive with a later milestone; until then a rule that needs one denies rather than let calls through.
+  if (rule.action === 'require_approval') {
+    return { kind: 'deny', rule: path, reason: `${rule.reason ? `${rule.reason}; ` : ''}the rule requires a person's approval, which this gateway version cannot grant yet` };
   }
   if (rule.action === 'deny') {
     return { kind: 'deny', rule: path, reason: rule.reason ?? `the policy denies '${key}'` };
@@ -108,7 +110,11 @@ function compileScope(section: Pick<Policy, 'tools' | 'hide' | 'all_tools'> & { 
   const globEntries: [string, CompiledRule][] = [];
   for (const [key, rule] of Object.entries(section.tools)) {
     const path = formatPath([...prefix, 'tools', key]).slice(2);
-    const compiled = { path, decision: ruleDecision(key, rule, path), effect: ruleEffect(rule) };
+    const checks = CONDITION_FIELDS.flatMap((field) => {
+      const list = rule[field];
+      return list === undefined ? [] : [{ field, condition: compileConditions(list) }];
+    });
+    const compiled = { path, decision: ruleDecision(key, rule, path), effect: ruleEffect(rule), checks, reason: rule.reason };
     if (isGlob(key)) globEntries.push([key, compiled]);
     else exact.set(key, compiled);
   }
@@ -129,6 +135,28 @@ interface Resolution {
   readonly decision: Decision;
   readonly effect: PolicyEffect;
   readonly byDefault: boolean;
+  /** The rule's argument conditions, checked per call; empty for most rules. */
+  readonly checks: readonly ConditionCheck[];
+  readonly reason: string | undefined;
+}
+
+const FIRED: Record<ConditionField, string> = {
+  require: 'a required condition does not hold',
+  deny_if: 'a deny_if condition matched',
+  require_approval_if: "the call needs a person's approval, which this gateway version cannot grant yet",
+};
+
+/** A rule's conditions against one call's arguments: the first that fires denies, naming what it found. */
+function checkArguments(resolution: Resolution, args: unknown): Decision {
+  const { decision } = resolution;
+  if (decision.kind !== 'allow') return decision;
+  for (const { field, condition } of resolution.checks) {
+    const { verdict, because } = explain(condition, args);
+    if (!conditionFires(field, verdict)) continue;
+    const what = field === 'require_approval_if' ? FIRED[field] : (resolution.reason ?? FIRED[field]);
+    return { kind: 'deny', rule: `${decision.rule}.${field}`, reason: `${what} (${because})` };
+  }
+  return decision;
 }
 
 /** Resolutions are memoised; the cap bounds memory against made-up tool and agent names. */
@@ -155,7 +183,7 @@ export function compilePolicy(policy: Policy, options: CompileOptions): Compiled
       const rule = scope.exact.get(tool) ?? scope.globs.find((g) => g.regex.test(tool))?.value;
       if (rule) {
         const effect = rule.effect === 'allow' && shared.length > 0 ? 'limit' : rule.effect;
-        return { hidden, decision: withQuotas(rule.decision, shared), effect: hidden ? 'hidden' : effect, byDefault: false };
+        return { hidden, decision: withQuotas(rule.decision, shared), effect: hidden ? 'hidden' : effect, byDefault: false, checks: rule.checks, reason: rule.reason };
       }
     }
     const fallback = own?.default ?? { value: policy.default, path: 'default' };
@@ -164,7 +192,7 @@ export function compilePolicy(policy: Policy, options: CompileOptions): Compiled
         ? withQuotas({ kind: 'allow', rule: fallback.path, quotas: [] }, shared)
         : { kind: 'deny', rule: fallback.path, reason: `'${tool}' has no rule in the policy and the default is deny` };
     const effect: PolicyEffect = hidden ? 'hidden' : decision.kind === 'deny' ? 'deny' : shared.length > 0 ? 'limit' : 'allow';
-    return { hidden, decision, effect, byDefault: true };
+    return { hidden, decision, effect, byDefault: true, checks: [], reason: undefined };
   };
   const memo = new Map<string, Resolution>();
   const resolution = (tool: string, agent: string | undefined): Resolution => {
@@ -180,7 +208,10 @@ export function compilePolicy(policy: Policy, options: CompileOptions): Compiled
   return {
     version,
     source: policy,
-    decide: (tool, agent) => resolution(tool, agent).decision,
+    decide(tool, agent, args) {
+      const r = resolution(tool, agent);
+      return r.checks.length === 0 ? r.decision : checkArguments(r, args);
+    },
     visibility(tool, agent) {
       const r = resolution(tool, agent);
       if (r.hidden) return 'hidden';

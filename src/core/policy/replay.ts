@@ -26,6 +26,11 @@ export interface ReplayChange {
 
 export interface ReplayReport {
   readonly replayed: number;
+  /**
+   * Calls the candidate decides by argument conditions: the audit keeps arguments redacted, so those cannot be
+   * re-decided faithfully and are counted here instead of guessed.
+   */
+  readonly undetermined: number;
   readonly unchanged: number;
   readonly newlyDenied: number;
   readonly newlyAllowed: number;
@@ -45,10 +50,16 @@ export function replayDecisions(records: Iterable<RecordedCall>, candidate: Comp
   const limiter = new SlidingWindowLimiter(clock);
   const changes = new Map<string, { tool: string; agent: string; from: Verdict; to: Verdict; count: number; rule: string }>();
   let unchanged = 0;
+  let undetermined = 0;
   let newlyDenied = 0;
   let newlyAllowed = 0;
   for (const call of ordered) {
     clock.at = call.time;
+    const effect = candidate.effect(call.tool, call.agent);
+    if (effect === 'conditional' || effect === 'approval') {
+      undetermined++;
+      continue;
+    }
     let decision = candidate.visibility(call.tool, call.agent) === 'hidden' ? { kind: 'deny' as const, rule: 'hide' } : candidate.decide(call.tool, call.agent);
     if (decision.kind === 'allow' && decision.quotas.length > 0) {
       const plan = planCharge(decision, { tool: call.tool, sessionId: call.session, agent: call.agent });
@@ -68,5 +79,5 @@ export function replayDecisions(records: Iterable<RecordedCall>, candidate: Comp
     else changes.set(key, { tool: call.tool, agent: call.agent, from, to, count: 1, rule: decision.rule });
   }
   const sorted = [...changes.values()].sort((a, b) => b.count - a.count || a.tool.localeCompare(b.tool) || a.agent.localeCompare(b.agent));
-  return { replayed: ordered.length, unchanged, newlyDenied, newlyAllowed, changes: sorted };
+  return { replayed: ordered.length, undetermined, unchanged, newlyDenied, newlyAllowed, changes: sorted };
 }

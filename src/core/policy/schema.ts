@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { conditionListSchema } from '../conditions/index.js';
 
 /**
  * The policy file format (product.md §2). Objects are strict so that a typo such as `"acton"` is a load
@@ -21,21 +22,18 @@ export const RateLimitSchema = z.strictObject({
   scope: LimitScopeSchema.optional(),
 });
 
-/**
- * Fields that are part of the documented format but enforced by later milestones (limits, argument conditions,
- * approvals). They are accepted so that a PolicyLayer file loads, and a rule that uses one is denied until the
- * gateway can enforce it: see `unenforcedFeatures` in compile.ts.
- */
-const DeferredFieldSchema = z.unknown();
 
 export const ToolRuleSchema = z.strictObject({
   action: RuleActionSchema.optional(),
   reason: z.string().max(2000).optional(),
   rate_limit: RateLimitSchema.optional(),
   limits: z.array(RateLimitSchema).optional(),
-  require: DeferredFieldSchema.optional(),
-  deny_if: DeferredFieldSchema.optional(),
-  require_approval_if: DeferredFieldSchema.optional(),
+  /** Conditions on the arguments that must hold (PolicyLayer's `require`), else the call is denied. */
+  require: conditionListSchema.optional(),
+  /** Conditions on the arguments that deny the call when they match (or cannot be checked). */
+  deny_if: conditionListSchema.optional(),
+  /** Conditions that hold the call for a person's approval when they match (or cannot be checked). */
+  require_approval_if: conditionListSchema.optional(),
 });
 
 const AgentNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$/, 'agent names use letters, digits and _ . @ -');
