@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { startHttp, type RunningHttp } from './adapters/http/server.js';
+import { startHttp, type HttpLimits, type RunningHttp } from './adapters/http/server.js';
 import { createLogger } from './adapters/logger.js';
 import { serveStdio } from './adapters/stdio.js';
 import { createUpstreamTransport } from './adapters/upstream/transport.js';
@@ -110,6 +110,17 @@ export async function buildApp(config: GatewayConfig, logger: Logger = createLog
   };
 }
 
+export function httpLimitsOf(listen: GatewayConfig['listen']): HttpLimits {
+  return {
+    maxHeaderBytes: listen.max_header_bytes,
+    maxSessionsPerAgent: listen.max_sessions_per_agent,
+    maxInflightPerSession: listen.max_inflight_per_session,
+    sessionIdleMs: listen.session_idle_timeout_ms,
+    headersTimeoutMs: listen.headers_timeout_ms,
+    requestTimeoutMs: listen.request_timeout_ms,
+  };
+}
+
 /** Serves an app over HTTP as its config says: listen address, limits, admin API and agent authentication. */
 export async function serveHttp(app: App, config: GatewayConfig): Promise<RunningHttp> {
   const authenticator = new Authenticator(
@@ -133,6 +144,7 @@ export async function serveHttp(app: App, config: GatewayConfig): Promise<Runnin
     allowedHosts: config.listen.allowed_hosts,
     allowedOrigins: config.listen.allowed_origins,
     responseMode: config.listen.response_mode,
+    limits: httpLimitsOf(config.listen),
     adminToken: config.admin.token,
     authenticate: (req) => authenticator.authenticate(req),
     metrics: app.metrics,

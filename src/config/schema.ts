@@ -43,6 +43,14 @@ export const ConfigSchema = z.strictObject({
       max_body_bytes: z.int().positive().default(4 * 1024 * 1024),
       /** How POST replies are framed: an SSE stream (carries progress and server→client requests) or one JSON body. */
       response_mode: z.enum(['sse', 'json']).default('sse'),
+      max_header_bytes: z.int().min(1024).default(16 * 1024),
+      max_sessions_per_agent: z.int().positive().default(256),
+      max_inflight_per_session: z.int().positive().default(128),
+      /** Sessions with no request for this long are closed (clients that vanish without DELETE). */
+      session_idle_timeout_ms: z.int().positive().default(30 * 60_000),
+      /** Slow-client defence: time to send the headers, and the whole request. */
+      headers_timeout_ms: z.int().positive().default(10_000),
+      request_timeout_ms: z.int().positive().default(60_000),
     })
     .prefault({}),
   policy: z

@@ -19,6 +19,10 @@ export function requestIds(body: unknown): RequestId[] {
 export class InflightIds {
   private readonly ids = new Set<RequestId>();
 
+  get size(): number {
+    return this.ids.size;
+  }
+
   /** Claims the ids, or returns the one that is already taken (or repeated within the batch). */
   claim(ids: readonly RequestId[]): RequestId | undefined {
     const batch = new Set<RequestId>();

@@ -9,7 +9,8 @@ import { BodyTooLargeError, readBody } from './body.js';
 import { sendJsonRpcError } from './jsonrpc-error.js';
 import { createAdminApi, sendApiError } from './admin-api.js';
 import { batchShapeProblem } from './jsonrpc-shape.js';
-import { InflightIds, requestIds } from './inflight-ids.js';
+import { requestIds } from './inflight-ids.js';
+import { HttpSessions, type HttpSession } from './sessions.js';
 import type { AuthResult } from './authenticate.js';
 import { OriginGuard } from './origin-guard.js';
 
@@ -26,6 +27,17 @@ export interface HttpOptions {
   /** Why the gateway cannot serve right now (empty when ready): for /readyz. */
   readonly unready?: () => Promise<string[]>;
   readonly metrics?: { readonly registry: { contentType: string; metrics(): Promise<string> } };
+  readonly limits: HttpLimits;
+}
+
+export interface HttpLimits {
+  readonly maxHeaderBytes: number;
+  readonly maxSessionsPerAgent: number;
+  readonly maxInflightPerSession: number;
+  readonly sessionIdleMs: number;
+  /** Time allowed to send the request headers (slow-client defence); the body has `requestTimeoutMs`. */
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
 }
 
 export interface RunningHttp {
@@ -43,9 +55,7 @@ function isInitialize(body: unknown): boolean {
  * SDK cannot know about — body size, Host/Origin, unparseable JSON — is refused here with a JSON-RPC error.
  */
 export async function startHttp(gateway: Gateway, options: HttpOptions): Promise<RunningHttp> {
-  const transports = new Map<string, StreamableHTTPServerTransport>();
-  const inflight = new Map<string, InflightIds>();
-  const sessionAgents = new Map<string, string>();
+  const sessions = new HttpSessions({ maxPerAgent: options.limits.maxSessionsPerAgent, idleMs: options.limits.sessionIdleMs });
   let guard: OriginGuard | undefined;
 
   async function openSession(req: IncomingMessage, res: ServerResponse, body: unknown, agent: string): Promise<void> {
@@ -55,30 +65,32 @@ export async function startHttp(gateway: Gateway, options: HttpOptions): Promise
       sessionIdGenerator: () => sessionId,
       enableJsonResponse: options.responseMode === 'json',
       onsessioninitialized: () => {
-        transports.set(sessionId, transport);
-        inflight.set(sessionId, new InflightIds());
-        sessionAgents.set(sessionId, agent);
+        sessions.add(sessionId, agent, transport, Date.now());
         gateway.addSession(session);
       },
     });
     transport.onclose = () => {
-      transports.delete(sessionId);
-      inflight.delete(sessionId);
-      sessionAgents.delete(sessionId);
+      sessions.remove(sessionId);
       void gateway.removeSession(session);
     };
     await server.connect(transport);
     await transport.handleRequest(req, res, body);
   }
 
-  async function forward(transport: StreamableHTTPServerTransport, ids: InflightIds | undefined, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+  async function forward(session: HttpSession, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     const claimed = requestIds(body);
-    const taken = ids?.claim(claimed);
+    if (session.ids.size + claimed.length > options.limits.maxInflightPerSession) {
+      return sendJsonRpcError(res, 429, ErrorCode.InvalidRequest, `Too Many Requests: at most ${options.limits.maxInflightPerSession} requests may be in flight in one session`, { 'retry-after': '1' });
+    }
+    const taken = session.ids.claim(claimed);
     if (taken !== undefined) {
       return sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, `Invalid Request: id ${JSON.stringify(taken)} is already used by a request in flight in this session`);
     }
-    res.once('close', () => ids?.release(claimed));
-    await transport.handleRequest(req, res, body);
+    res.once('close', () => {
+      session.ids.release(claimed);
+      session.lastActive = Date.now();
+    });
+    await session.transport.handleRequest(req, res, body);
   }
 
   async function handleMcp(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -89,19 +101,20 @@ export async function startHttp(gateway: Gateway, options: HttpOptions): Promise
     }
     const header = req.headers['mcp-session-id'];
     const sessionId = Array.isArray(header) ? header[0] : header;
-    const existing = sessionId === undefined ? undefined : transports.get(sessionId);
+    const existing = sessionId === undefined ? undefined : sessions.get(sessionId);
     if (sessionId !== undefined && existing === undefined) {
       // The spec's answer to an unknown or ended session: 404, so the client starts a new one.
       sendJsonRpcError(res, 404, ErrorCode.InvalidRequest, 'Session not found');
       return;
     }
     // A session belongs to the agent that opened it: knowing its id does not let another agent use it.
-    if (sessionId !== undefined && sessionAgents.get(sessionId) !== auth.agent) {
+    if (existing && existing.agent !== auth.agent) {
       return sendJsonRpcError(res, 403, ErrorCode.InvalidRequest, 'Forbidden: this session belongs to another agent');
     }
+    if (existing) existing.lastActive = Date.now();
     if (req.method !== 'POST') {
       if (!existing) return sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, 'Bad Request: Mcp-Session-Id header is required');
-      return existing.handleRequest(req, res);
+      return existing.transport.handleRequest(req, res);
     }
     let body: unknown;
     try {
@@ -118,8 +131,11 @@ export async function startHttp(gateway: Gateway, options: HttpOptions): Promise
     }
     const problem = batchShapeProblem(body);
     if (problem) return sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, `Invalid Request: ${problem}`);
-    if (existing && sessionId !== undefined) return forward(existing, inflight.get(sessionId), req, res, body);
+    if (existing) return forward(existing, req, res, body);
     if (!isInitialize(body)) return sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, 'Bad Request: no Mcp-Session-Id header, and the message is not an initialize request');
+    if (!sessions.hasRoomFor(auth.agent)) {
+      return sendJsonRpcError(res, 429, ErrorCode.InvalidRequest, `Too Many Requests: agent '${auth.agent}' already has ${options.limits.maxSessionsPerAgent} open sessions; end one (DELETE) or wait for idle ones to expire`);
+    }
     return openSession(req, res, body, auth.agent);
   }
 
@@ -148,7 +164,15 @@ export async function startHttp(gateway: Gateway, options: HttpOptions): Promise
   }
 
   const admin = createAdminApi(gateway, options.adminToken);
-  const http: HttpServer = createServer((req, res) => {
+  const http: HttpServer = createServer(
+    {
+      maxHeaderSize: options.limits.maxHeaderBytes,
+      headersTimeout: options.limits.headersTimeoutMs,
+      requestTimeout: options.limits.requestTimeoutMs,
+      // How often slow requests are looked for; Node's default of 30 s would let a slow client hold a socket that long.
+      connectionsCheckingInterval: Math.min(1000, options.limits.headersTimeoutMs),
+    },
+    (req, res) => {
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://gatehouse.invalid');
@@ -174,20 +198,30 @@ export async function startHttp(gateway: Gateway, options: HttpOptions): Promise
       sendJsonRpcError(res, 500, ErrorCode.InternalError, 'Internal error');
     });
   });
-  http.on('clientError', (_error, socket) => socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n'));
+  http.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return void socket.destroy();
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  });
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(options.port, options.host, () => resolve());
   });
   const port = (http.address() as AddressInfo).port;
+  // Clients that vanish without DELETE would otherwise hold their session (and its upstream state) forever.
+  const sweeper = setInterval(() => {
+    for (const session of sessions.idle(Date.now())) void session.transport.close();
+  }, Math.max(1000, Math.min(60_000, options.limits.sessionIdleMs / 4)));
+  sweeper.unref();
   guard = new OriginGuard(port, options.allowedHosts, options.allowedOrigins);
   const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `http://${hostForUrl}:${port}/mcp`,
     port,
     async close() {
-      await Promise.all([...transports.values()].map((t) => t.close().catch(() => undefined)));
+      clearInterval(sweeper);
+      await Promise.all(sessions.all().map((s) => s.transport.close().catch(() => undefined)));
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
