@@ -81,7 +81,7 @@ async function startGateway(gateway: Gateway, onUpstreamStarted?: (upstream: Ups
 export async function buildApp(config: GatewayConfig, logger: Logger = createLogger(config.log_level)): Promise<App> {
   const policy = new PolicyFile(config.policy.path, { hideDefaultDenied: config.policy.hide_default_denied }, logger);
   const stores = await openStores(config, logger);
-  const audit = new AuditWriter({ sink: stores.audit, logger });
+  const audit = new AuditWriter({ sink: stores.audit, logger, maxBuffer: config.audit.max_buffer });
   const gateway = createGateway(config, policy, logger, stores, audit);
   const metrics = new GatewayMetrics(gateway, audit);
   gateway.observer = metrics;

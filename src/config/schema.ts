@@ -90,6 +90,8 @@ export const ConfigSchema = z.strictObject({
       allow_values: z.array(z.string().min(1)).default([]),
       /** With a key, argument hashes are HMACs, so short secrets cannot be guessed back from them. */
       hash_key: z.string().min(16).optional(),
+      /** Records kept in memory while the database cannot take them; past this, calls are denied (never unrecorded). */
+      max_buffer: z.int().positive().default(100_000),
     })
     .prefault({}),
   /**

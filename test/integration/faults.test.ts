@@ -61,3 +61,22 @@ describe('upstream faults stay contained', () => {
     }
   });
 });
+
+describe('a flooding upstream', () => {
+  it('does not stop calls to it or to other upstreams from completing', async () => {
+    const gw = await startGateway({ servers: { noisy: stdioFixture('faulty', { NAME: 'noisy' }), quiet: stdioFixture('faulty', { NAME: 'quiet' }) }, config: { prefix: { mode: 'always' } } });
+    try {
+      const flooded = await gw.connect();
+      const other = await gw.connect();
+      const [flood, meanwhile] = await Promise.all([
+        flooded.callTool({ name: 'noisy__flood', arguments: { count: 20_000 } }),
+        other.callTool({ name: 'quiet__echo', arguments: { message: 'not starved' } }),
+      ]);
+      assert.equal(textOf(flood), 'flooded 20000');
+      assert.equal(textOf(meanwhile), 'quiet: not starved');
+      assert.equal(textOf(await flooded.callTool({ name: 'noisy__echo', arguments: { message: 'after flood' } })), 'noisy: after flood');
+    } finally {
+      await gw.close();
+    }
+  });
+});

@@ -47,6 +47,14 @@ describe('HTTP upstreams: Streamable HTTP and legacy SSE', () => {
     assert.match(textOf(await client.callTool({ name: 'get-sum', arguments: { a: 2, b: 3 } })), /5/);
   });
 
+  it('an upstream that cuts the HTTP stream mid-call fails that call only, and the next call works', async () => {
+    const client = await gw.connect();
+    const cut = await client.callTool({ name: 'remote__cut_stream', arguments: {} });
+    assert.equal(cut.isError, true);
+    assert.match(textOf(cut), /^\[UPSTREAM ERROR\] .*'remote'/);
+    assert.equal(textOf(await client.callTool({ name: 'remote__remote_echo', arguments: { message: 'again' } })), 'remote: again');
+  });
+
   it('sends upstream credentials from config and never the agent\'s own', async () => {
     const { secret } = await gw.app.stores.keys.create('agent-with-key', Date.now());
     const client = new Client({ name: 'agent-with-key', version: '1' });
