@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { AgentKey, AgentKeyStore } from '../../src/ports.js';
+import { withHarness } from './support.js';
 
 export interface AgentKeyStoreHarness {
   readonly store: AgentKeyStore;
@@ -29,14 +30,7 @@ function tampered(presented: string): string {
 }
 
 export function agentKeyStoreContract(name: string, makeStore: () => Promise<AgentKeyStoreHarness>): void {
-  const withStore = (body: (h: AgentKeyStoreHarness) => Promise<void>) => async () => {
-    const h = await makeStore();
-    try {
-      await body(h);
-    } finally {
-      await h.cleanup();
-    }
-  };
+  const withStore = withHarness(makeStore);
 
   describe(`AgentKeyStore contract: ${name}`, () => {
     test('create returns a key that verifies and names its agent', withStore(async ({ store }) => {

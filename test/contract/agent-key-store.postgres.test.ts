@@ -1,64 +1,30 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { after, describe, test } from 'node:test';
-import pg from 'pg';
+import { describe, test } from 'node:test';
 import { PostgresAgentKeyStore } from '../../src/adapters/stores/postgres/agent-key-store.js';
-import type { AgentKeyStore } from '../../src/ports.js';
 import { agentKeyStoreContract } from './agent-key-store.contract.js';
+import { CLOSED_POSTGRES_URL, POSTGRES_URL, postgresTables, rejectsWithin, storeHarness } from './support.js';
 
-const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
-/** Unique per run, so concurrent runs and leftovers never meet; every table made is dropped. */
-const RUN = `gatehouse_keys_test_${process.pid}_${randomUUID().slice(0, 8)}`;
-
-const admin = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
-let tables = 0;
-
-async function drop(table: string): Promise<void> {
-  await admin.query(`DROP TABLE IF EXISTS "${table}"`);
-}
-
-after(async () => {
-  for (let i = 1; i <= tables; i++) await drop(`${RUN}_${i}`);
-  await admin.end();
-});
-
-function freshTable(): string {
-  tables += 1;
-  return `${RUN}_${tables}`;
-}
+const tables = postgresTables('gatehouse_keys_test');
 
 agentKeyStoreContract('postgres', async () => {
-  const table = freshTable();
-  const opened: AgentKeyStore[] = [await PostgresAgentKeyStore.create({ connectionString: DATABASE_URL, table })];
+  const table = tables.fresh();
   return {
-    store: opened[0] as AgentKeyStore,
-    reopen: async () => {
-      const store = await PostgresAgentKeyStore.create({ connectionString: DATABASE_URL, table });
-      opened.push(store);
-      return store;
-    },
-    rawRows: async () => (await admin.query(`SELECT * FROM "${table}"`)).rows,
-    cleanup: async () => {
-      for (const store of opened) await store.close();
-      await drop(table);
-    },
+    ...(await storeHarness(() => PostgresAgentKeyStore.create({ connectionString: POSTGRES_URL, table }), () => tables.drop(table))),
+    rawRows: async () => (await tables.admin.query(`SELECT * FROM "${table}"`)).rows,
   };
 });
 
 describe('PostgresAgentKeyStore specifics', () => {
-  test('an unreachable database rejects quickly instead of hanging', { timeout: 10_000 }, async () => {
-    const started = Date.now();
-    await assert.rejects(PostgresAgentKeyStore.create({ connectionString: 'postgres://postgres@127.0.0.1:1/test', table: freshTable() }));
-    assert.ok(Date.now() - started < 5_000);
-  });
+  test('an unreachable database rejects quickly instead of hanging', { timeout: 10_000 }, () =>
+    rejectsWithin(5_000, () => PostgresAgentKeyStore.create({ connectionString: CLOSED_POSTGRES_URL, table: tables.fresh() })));
 
   test('rejects a table name that is not a plain identifier', async () => {
-    await assert.rejects(PostgresAgentKeyStore.create({ connectionString: DATABASE_URL, table: 'x"; DROP TABLE y; --' }), /invalid agent key table name/);
+    await assert.rejects(PostgresAgentKeyStore.create({ connectionString: POSTGRES_URL, table: 'x"; DROP TABLE y; --' }), /invalid agent key table name/);
   });
 
   test('replicas share keys: created on one, verified and revoked on another; concurrent verifies record one use', { timeout: 20_000 }, async () => {
-    const table = freshTable();
-    const stores = await Promise.all(Array.from({ length: 3 }, () => PostgresAgentKeyStore.create({ connectionString: DATABASE_URL, table })));
+    const table = tables.fresh();
+    const stores = await Promise.all(Array.from({ length: 3 }, () => PostgresAgentKeyStore.create({ connectionString: POSTGRES_URL, table })));
     try {
       const [a, b, c] = stores;
       assert.ok(a && b && c);

@@ -1,29 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { SqliteAgentKeyStore } from '../../src/adapters/stores/sqlite/agent-key-store.js';
 import { SqliteCatalogStore } from '../../src/adapters/stores/sqlite/catalog-store.js';
-import type { AgentKeyStore } from '../../src/ports.js';
 import { agentKeyStoreContract } from './agent-key-store.contract.js';
-
-function tempFile(): { path: string; remove(): void } {
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-keys-'));
-  return { path: join(dir, 'keys.db'), remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
+import { assertOpensInWalMode, storeHarness, tempFile, withDatabase } from './support.js';
 
 agentKeyStoreContract('sqlite', async () => {
-  const file = tempFile();
-  const opened: AgentKeyStore[] = [new SqliteAgentKeyStore(file.path)];
+  const file = tempFile('keys');
   return {
-    store: opened[0] as AgentKeyStore,
-    reopen: async () => {
-      const store = new SqliteAgentKeyStore(file.path);
-      opened.push(store);
-      return store;
-    },
+    ...(await storeHarness(() => new SqliteAgentKeyStore(file.path), file.remove)),
     rawRows: async () => {
       // A separate connection, so the rows are read as they are on disk, not through the store.
       const probe = new Database(file.path, { readonly: true });
@@ -33,31 +19,14 @@ agentKeyStoreContract('sqlite', async () => {
         probe.close();
       }
     },
-    cleanup: async () => {
-      for (const store of opened) await store.close();
-      file.remove();
-    },
   };
 });
 
 describe('SqliteAgentKeyStore specifics', () => {
-  test('opened by path: WAL mode', async () => {
-    const file = tempFile();
-    const store = new SqliteAgentKeyStore(file.path);
-    const probe = new Database(file.path);
-    try {
-      assert.equal(probe.pragma('journal_mode', { simple: true }), 'wal');
-    } finally {
-      probe.close();
-      await store.close();
-      file.remove();
-    }
-  });
+  test('opened by path: WAL mode', () => assertOpensInWalMode((path) => new SqliteAgentKeyStore(path)));
 
-  test('a shared connection: used alongside the catalog, and closing the store leaves it open for its owner', async () => {
-    const file = tempFile();
-    const db = new Database(file.path);
-    try {
+  test('a shared connection: used alongside the catalog, and closing the store leaves it open for its owner', () =>
+    withDatabase(async (db) => {
       const catalog = new SqliteCatalogStore(db);
       const first = new SqliteAgentKeyStore(db);
       const second = new SqliteAgentKeyStore(db);
@@ -68,17 +37,11 @@ describe('SqliteAgentKeyStore specifics', () => {
       assert.equal((await second.verify(secret, 2))?.id, key.id);
       assert.equal(await second.revoke(key.id, 3), true);
       await second.close();
-    } finally {
-      db.close();
-      file.remove();
-    }
-  });
+    }));
 
-  test('a shared connection with safe integers on still yields numbers', async () => {
-    const file = tempFile();
-    const db = new Database(file.path);
-    db.defaultSafeIntegers(true);
-    try {
+  test('a shared connection with safe integers on still yields numbers', () =>
+    withDatabase(async (db) => {
+      db.defaultSafeIntegers(true);
       const store = new SqliteAgentKeyStore(db);
       const { secret } = await store.create('agent', 1_700_000_000_000);
       const verified = await store.verify(secret, 1_700_000_000_001);
@@ -87,11 +50,7 @@ describe('SqliteAgentKeyStore specifics', () => {
       await store.revoke(verified?.id ?? '', 1_700_000_100_000);
       const [listed] = await store.list();
       assert.deepEqual(listed && [typeof listed.createdAt, listed.lastUsedAt, listed.revokedAt], ['number', 1_700_000_060_002, 1_700_000_100_000]);
-    } finally {
-      db.close();
-      file.remove();
-    }
-  });
+    }));
 
   test('an in-memory database works (nothing to reopen, but every operation)', async () => {
     const store = new SqliteAgentKeyStore(':memory:');

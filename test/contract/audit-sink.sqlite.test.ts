@@ -1,29 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { SqliteAuditSink } from '../../src/adapters/stores/sqlite/audit-sink.js';
-import type { AuditSink } from '../../src/core/audit/sink.js';
 import { AUDIT_COLUMN, auditSinkContract, SWAPPED_COLUMNS, type AuditSinkFixture } from './audit-sink.contract.js';
+import { assertOpensInWalMode, opener, tempFile } from './support.js';
 
 const TABLE = 'audit_log';
 
 async function sqliteFixture(): Promise<AuditSinkFixture> {
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-audit-'));
-  const path = join(dir, 'audit.db');
-  const opened: AuditSink[] = [];
+  const { path, remove } = tempFile('audit');
+  const sinks = opener(() => new SqliteAuditSink(path));
   // The tamperer's own connection, like an operator with sqlite3 on the host.
   let raw: Database.Database | undefined;
   const db = (): Database.Database => (raw ??= new Database(path));
   return {
-    async open() {
-      const sink = new SqliteAuditSink(path);
-      opened.push(sink);
-      return sink;
-    },
+    open: sinks.open,
     tamper: {
       async editRow(seq, field, value) {
         db().prepare(`UPDATE ${TABLE} SET ${AUDIT_COLUMN[field]} = ? WHERE seq = ?`).run(value, seq);
@@ -44,32 +36,19 @@ async function sqliteFixture(): Promise<AuditSinkFixture> {
       },
     },
     async dispose() {
-      for (const sink of opened) await sink.close();
+      await sinks.closeAll();
       raw?.close();
-      rmSync(dir, { recursive: true, force: true });
+      remove();
     },
   };
 }
 
 auditSinkContract('sqlite', sqliteFixture);
 
-test('sqlite: the file is in WAL mode', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-audit-wal-'));
-  const path = join(dir, 'audit.db');
-  const sink = new SqliteAuditSink(path);
-  const check = new Database(path);
-  try {
-    assert.equal(check.pragma('journal_mode', { simple: true }), 'wal');
-  } finally {
-    check.close();
-    await sink.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test('sqlite: the file is in WAL mode', () => assertOpensInWalMode((path) => new SqliteAuditSink(path)));
 
 test('sqlite: appenders in separate threads (separate connections, real contention) form one chain', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-audit-mt-'));
-  const path = join(dir, 'audit.db');
+  const { path, remove } = tempFile('audit-mt');
   const main = new SqliteAuditSink(path);
   const moduleUrl = new URL('../../src/adapters/stores/sqlite/audit-sink.js', import.meta.url).href;
   const workers = 4;
@@ -114,7 +93,7 @@ test('sqlite: appenders in separate threads (separate connections, real contenti
     }
   } finally {
     await main.close();
-    rmSync(dir, { recursive: true, force: true });
+    remove();
   }
 });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { CatalogStore, ToolObservation } from '../../src/ports.js';
+import { withHarness } from './support.js';
 
 export interface CatalogStoreHarness {
   readonly store: CatalogStore;
@@ -12,21 +13,14 @@ export interface CatalogStoreHarness {
 
 const T0 = 1_700_000_000_000;
 
-function tool(name: string, hash: string, definition: unknown = { name, description: `does ${name}` }, extra: Partial<ToolObservation> = {}): ToolObservation {
+export function tool(name: string, hash: string, definition: unknown = { name, description: `does ${name}` }, extra: Partial<ToolObservation> = {}): ToolObservation {
   return { tool: name, definitionHash: hash, definition, category: 'read', level: 'low', confidence: 0.75, rationale: 'fixture', ...extra };
 }
 
 const names = (records: readonly { tool: string }[]): string[] => records.map((r) => r.tool);
 
 export function catalogStoreContract(name: string, makeStore: () => Promise<CatalogStoreHarness>): void {
-  const withStore = (body: (h: CatalogStoreHarness) => Promise<void>) => async () => {
-    const h = await makeStore();
-    try {
-      await body(h);
-    } finally {
-      await h.cleanup();
-    }
-  };
+  const withStore = withHarness(makeStore);
 
   describe(`CatalogStore contract: ${name}`, () => {
     test('first observe reports every tool as added and stores it', withStore(async ({ store }) => {

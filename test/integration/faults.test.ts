@@ -55,7 +55,8 @@ describe('upstream faults stay contained', () => {
       assert.ok(!names.some((n) => n.startsWith('missing__')));
       const health = (await (await fetch(new URL('/healthz', other.url))).json()) as { status: string; upstreams: { name: string; status: string }[] };
       assert.equal(health.status, 'degraded');
-      assert.equal(health.upstreams.find((u) => u.name === 'missing')?.status, 'down');
+      // It keeps retrying in the background, so it is either down or in the middle of another attempt.
+      assert.ok(['down', 'connecting'].includes(health.upstreams.find((u) => u.name === 'missing')?.status ?? ''));
     } finally {
       await other.close();
     }

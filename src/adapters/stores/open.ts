@@ -1,12 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../../config/schema.js';
 import { systemClock, type AgentKeyStore, type AuditSink, type CatalogStore, type RateLimitStore } from '../../ports.js';
 import { PostgresAgentKeyStore } from './postgres/agent-key-store.js';
 import { connectLazily } from './lazy.js';
 import { SqliteAgentKeyStore } from './sqlite/agent-key-store.js';
+import { openDatabase } from './sqlite/database.js';
 import { PostgresAuditSink } from './postgres/audit-sink.js';
 import { SqliteAuditSink } from './sqlite/audit-sink.js';
 import { MemoryRateLimitStore } from './memory/rate-limit-store.js';
@@ -38,9 +39,7 @@ export async function openKeyStore(config: GatewayConfig, openSqlite: () => Data
 
 function sqliteDatabase(path: string): Database.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  return db;
+  return openDatabase(path);
 }
 
 /**

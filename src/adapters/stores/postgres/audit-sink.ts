@@ -1,79 +1,22 @@
-import { createHash } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { chainForStorage, ChainVerifier, type ChainVerification } from '../../../core/audit/chain.js';
-import type { AuditDecision, AuditEntry, AuditOutcome, AuditRecord } from '../../../core/audit/record.js';
-import { auditQueryLimit, type AuditQuery, type AuditSink } from '../../../core/audit/sink.js';
+import type { AuditEntry, AuditRecord } from '../../../core/audit/record.js';
+import type { AuditQuery, AuditSink } from '../../../core/audit/sink.js';
+import { AUDIT_COLUMNS, auditQuerySql, auditSchemaSql, toAuditRecord, type AuditRow } from '../audit-rows.js';
+import { createPool, lockTable, PooledStore, tableName, type PoolOptions } from './pool.js';
 
-export interface PostgresAuditSinkOptions {
-  connectionString: string;
+export interface PostgresAuditSinkOptions extends PoolOptions {
   /** Default "gatehouse_audit"; may be schema-qualified ("audit.gatehouse"). */
   table?: string;
-  /** How long to wait for a connection before append fails. Default 2000 ms, so an unreachable DB fails fast. */
-  connectionTimeoutMillis?: number;
-  /** Per statement, server and client side, so a stalled server or lock cannot hang an append. Default 10000 ms. */
-  queryTimeoutMillis?: number;
-  /** Pool size. Default 4: appends are serialised by the chain lock anyway; the rest serves queries. */
-  maxConnections?: number;
 }
 
-interface Row {
-  seq: string;
-  time_ms: string;
-  agent: string;
-  session: string;
-  server: string | null;
-  tool: string;
-  decision: string;
-  rule: string | null;
-  reason: string | null;
-  args_hash: string;
-  args: string;
-  latency_ms: number | null;
-  outcome: string | null;
-  policy_version: string | null;
-  prev_hash: string;
-  hash: string;
-}
-
-const COLUMNS =
-  'seq, time_ms, agent, session, server, tool, decision, rule, reason, args_hash, args, latency_ms, outcome, policy_version, prev_hash, hash';
+// bigint arrives as a string.
+type Row = AuditRow<string>;
 
 /** Element types for the single INSERT … SELECT FROM unnest(…) that writes a whole batch in one statement. */
 const UNNEST_TYPES = ['bigint', 'bigint', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'float8', 'text', 'text', 'text', 'text'];
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-
 const VERIFY_PAGE = 5_000;
-
-function parseArgs(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text; // tampered text: returned as is so verify reports the row instead of throwing
-  }
-}
-
-function toRecord(row: Row): AuditRecord {
-  return {
-    // bigint arrives as a string; every seq and time_ms the sink writes is a safe integer.
-    seq: Number(row.seq),
-    time: Number(row.time_ms),
-    agent: row.agent,
-    session: row.session,
-    server: row.server,
-    tool: row.tool,
-    decision: row.decision as AuditDecision,
-    rule: row.rule,
-    reason: row.reason,
-    argsHash: row.args_hash,
-    args: parseArgs(row.args),
-    latencyMs: row.latency_ms,
-    outcome: row.outcome as AuditOutcome | null,
-    policyVersion: row.policy_version,
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  };
-}
 
 /**
  * The production audit store. Any number of gateway processes may append to one table; they produce a single chain.
@@ -92,40 +35,12 @@ function toRecord(row: Row): AuditRecord {
  * buffering (the AuditWriter reports unhealthy and retries). The table is created on first use; call `ready()` to
  * fail fast instead.
  */
-export class PostgresAuditSink implements AuditSink {
+export class PostgresAuditSink extends PooledStore implements AuditSink {
   private schema: Promise<void> | undefined;
-  private closed = false;
-
-  private constructor(
-    private readonly pool: pg.Pool,
-    private readonly table: string,
-    private readonly indexPrefix: string,
-    private readonly lockKey: string,
-  ) {
-    // An idle pooled connection that dies (server restart, network cut) emits 'error' on the pool; without a
-    // listener that would crash the process. The pool discards the client, and the next append reports the outage.
-    pool.on('error', () => {});
-  }
 
   static async create(options: PostgresAuditSinkOptions): Promise<PostgresAuditSink> {
-    const name = options.table ?? 'gatehouse_audit';
-    const parts = name.split('.');
-    if (parts.length > 2 || !parts.every((p) => IDENTIFIER.test(p))) throw new Error(`invalid audit table name ${JSON.stringify(name)}`);
-    const table = parts.map((p) => `"${p}"`).join('.');
-    const queryTimeout = options.queryTimeoutMillis ?? 10_000;
-    const pool = new pg.Pool({
-      connectionString: options.connectionString,
-      connectionTimeoutMillis: options.connectionTimeoutMillis ?? 2_000,
-      statement_timeout: queryTimeout,
-      // Client-side backstop for a server that stops answering altogether (statement_timeout needs a live server).
-      query_timeout: queryTimeout + 1_000,
-      max: options.maxConnections ?? 4,
-      idleTimeoutMillis: 30_000,
-    });
-    // Signed 64-bit key from the table name, computed here rather than with hashtext() so it does not depend on
-    // server internals.
-    const lockKey = BigInt.asIntN(64, createHash('sha256').update(`gatehouse:audit:${name}`).digest().readBigUInt64BE(0)).toString();
-    return new PostgresAuditSink(pool, table, parts.at(-1) as string, lockKey);
+    const table = tableName(options.table ?? 'gatehouse_audit', 'audit', 'audit');
+    return new PostgresAuditSink(createPool(options), table);
   }
 
   /** Connects and creates the table if missing; rejects when the database is unreachable. */
@@ -140,29 +55,8 @@ export class PostgresAuditSink implements AuditSink {
   private async createSchema(): Promise<void> {
     // Under the same lock as appends: concurrent CREATE TABLE IF NOT EXISTS can still collide in the catalog.
     await this.transaction(async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [this.lockKey]);
-      await client.query(`
-        CREATE TABLE IF NOT EXISTS ${this.table} (
-          seq BIGINT PRIMARY KEY,
-          time_ms BIGINT NOT NULL,
-          agent TEXT NOT NULL,
-          session TEXT NOT NULL,
-          server TEXT,
-          tool TEXT NOT NULL,
-          decision TEXT NOT NULL,
-          rule TEXT,
-          reason TEXT,
-          args_hash TEXT NOT NULL,
-          -- TEXT, not JSONB: JSONB reorders keys and normalises numbers, and the chain hashes the exact text.
-          args TEXT NOT NULL,
-          latency_ms DOUBLE PRECISION,
-          outcome TEXT,
-          policy_version TEXT,
-          prev_hash TEXT NOT NULL,
-          hash TEXT NOT NULL
-        )`);
-      await client.query(`CREATE INDEX IF NOT EXISTS "${this.indexPrefix}_time" ON ${this.table} (time_ms)`);
-      await client.query(`CREATE INDEX IF NOT EXISTS "${this.indexPrefix}_agent" ON ${this.table} (agent, seq)`);
+      await lockTable(client, this.table);
+      for (const statement of auditSchemaSql(this.table.sql, this.table.base, { integer: 'BIGINT', real: 'DOUBLE PRECISION' })) await client.query(statement);
     });
   }
 
@@ -190,8 +84,8 @@ export class PostgresAuditSink implements AuditSink {
     if (entries.length === 0) return;
     await this.ready();
     await this.transaction(async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [this.lockKey]);
-      const head = await client.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM ${this.table} ORDER BY seq DESC LIMIT 1`);
+      await lockTable(client, this.table);
+      const head = await client.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM ${this.table.sql} ORDER BY seq DESC LIMIT 1`);
       const last = head.rows[0];
       let prev: { seq: number; hash: string } | undefined = last === undefined ? undefined : { seq: Number(last.seq), hash: last.hash };
       const columns: unknown[][] = UNNEST_TYPES.map(() => []);
@@ -202,28 +96,17 @@ export class PostgresAuditSink implements AuditSink {
         prev = r;
       }
       const unnest = UNNEST_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ');
-      await client.query(`INSERT INTO ${this.table} (${COLUMNS}) SELECT * FROM unnest(${unnest})`, columns);
+      await client.query(`INSERT INTO ${this.table.sql} (${AUDIT_COLUMNS}) SELECT * FROM unnest(${unnest})`, columns);
     });
   }
 
   async query(q: AuditQuery): Promise<AuditRecord[]> {
     await this.ready();
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (clause: string, value: unknown): void => {
-      params.push(value);
-      where.push(clause.replace('?', `$${params.length}`));
-    };
-    if (q.agent !== undefined) add('agent = ?', q.agent);
-    if (q.tool !== undefined) add('tool = ?', q.tool);
-    if (q.decision !== undefined) add('decision = ?', q.decision);
-    if (q.since !== undefined) add('time_ms >= ?', q.since);
-    if (q.until !== undefined) add('time_ms < ?', q.until);
-    if (q.afterSeq !== undefined) add('seq > ?', q.afterSeq);
-    params.push(auditQueryLimit(q));
-    const sql = `SELECT ${COLUMNS} FROM ${this.table}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq LIMIT $${params.length}`;
-    const result = await this.pool.query<Row>(sql, params);
-    return result.rows.map(toRecord);
+    const { sql, params } = auditQuerySql(q, this.table.sql);
+    // Table names are checked identifiers, so every ? is a placeholder.
+    let placeholder = 0;
+    const result = await this.pool.query<Row>(sql.replace(/\?/g, () => `$${++placeholder}`), params);
+    return result.rows.map(toAuditRecord);
   }
 
   async verify(): Promise<ChainVerification> {
@@ -231,19 +114,13 @@ export class PostgresAuditSink implements AuditSink {
     const verifier = new ChainVerifier();
     // Keyset pages rather than one huge result; rows appended meanwhile extend the chain and are verified too.
     for (let after = 0; ; ) {
-      const page = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM ${this.table} WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, VERIFY_PAGE]);
+      const page = await this.pool.query<Row>(`SELECT ${AUDIT_COLUMNS} FROM ${this.table.sql} WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, VERIFY_PAGE]);
       for (const row of page.rows) {
-        if (!verifier.push(toRecord(row))) return verifier.result();
+        if (!verifier.push(toAuditRecord(row))) return verifier.result();
       }
       const last = page.rows.at(-1);
       if (last === undefined || page.rows.length < VERIFY_PAGE) return verifier.result();
       after = Number(last.seq);
     }
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.pool.end();
   }
 }

@@ -1,37 +1,11 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { CatalogChanges, CatalogStore, CatalogToolRecord, ToolObservation } from '../../../ports.js';
+import { CATALOG_COLUMNS, toCatalogRecord, type CatalogRow } from '../catalog-rows.js';
+import { storeDatabase } from './database.js';
 
-interface Row {
-  server: string;
-  tool: string;
-  definition_hash: string;
-  definition: string;
-  first_seen: number;
-  last_seen: number;
-  category: string;
-  level: string;
-  confidence: number;
-  rationale: string;
-}
+type Row = CatalogRow<number>;
 
 type Previous = Pick<Row, 'definition_hash' | 'definition'>;
-
-const COLUMNS = 'server, tool, definition_hash, definition, first_seen, last_seen, category, level, confidence, rationale';
-
-function toRecord(row: Row): CatalogToolRecord {
-  return {
-    server: row.server,
-    tool: row.tool,
-    definitionHash: row.definition_hash,
-    definition: JSON.parse(row.definition),
-    firstSeen: row.first_seen,
-    lastSeen: row.last_seen,
-    category: row.category,
-    level: row.level,
-    confidence: row.confidence,
-    rationale: row.rationale,
-  };
-}
 
 /** A tool listed twice counts once, the last entry winning, so every adapter reports the same changes. */
 function unique(tools: readonly ToolObservation[]): ToolObservation[] {
@@ -43,21 +17,15 @@ function unique(tools: readonly ToolObservation[]): ToolObservation[] {
  * then stays the caller's to configure and close.
  */
 export class SqliteCatalogStore implements CatalogStore {
-  private readonly db: Database.Database;
-  private readonly owned: boolean;
+  private readonly closeDb: () => void;
   private readonly observeTx: Database.Transaction<(server: string, tools: readonly ToolObservation[], now: number) => CatalogChanges>;
   private readonly listAll: Database.Statement<[], Row>;
   private readonly listServer: Database.Statement<[string], Row>;
 
-  constructor(db: string | Database.Database) {
-    this.owned = typeof db === 'string';
-    if (typeof db === 'string') {
-      this.db = new Database(db, { timeout: 5_000 });
-      this.db.pragma('journal_mode = WAL');
-    } else {
-      this.db = db;
-    }
-    this.db.exec(`
+  constructor(database: string | Database.Database) {
+    const { db, close } = storeDatabase(database);
+    this.closeDb = close;
+    db.exec(`
       CREATE TABLE IF NOT EXISTS catalog_tools (
         server TEXT NOT NULL,
         tool TEXT NOT NULL,
@@ -71,16 +39,16 @@ export class SqliteCatalogStore implements CatalogStore {
         rationale TEXT NOT NULL,
         PRIMARY KEY (server, tool)
       )`);
-    const previous = this.db.prepare<[string, string], Previous>('SELECT definition_hash, definition FROM catalog_tools WHERE server = ? AND tool = ?');
-    const upsert = this.db.prepare(`
-      INSERT INTO catalog_tools (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    const previous = db.prepare<[string, string], Previous>('SELECT definition_hash, definition FROM catalog_tools WHERE server = ? AND tool = ?');
+    const upsert = db.prepare(`
+      INSERT INTO catalog_tools (${CATALOG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (server, tool) DO UPDATE SET
         definition_hash = excluded.definition_hash, definition = excluded.definition, last_seen = excluded.last_seen,
         category = excluded.category, level = excluded.level, confidence = excluded.confidence, rationale = excluded.rationale`);
     // A shared connection may have safe integers on; times are well inside Number's range, so ask for numbers.
-    this.listAll = this.db.prepare<[], Row>(`SELECT ${COLUMNS} FROM catalog_tools ORDER BY server, tool`).safeIntegers(false);
-    this.listServer = this.db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM catalog_tools WHERE server = ? ORDER BY tool`).safeIntegers(false);
-    this.observeTx = this.db.transaction((server, tools, now) => {
+    this.listAll = db.prepare<[], Row>(`SELECT ${CATALOG_COLUMNS} FROM catalog_tools ORDER BY server, tool`).safeIntegers(false);
+    this.listServer = db.prepare<[string], Row>(`SELECT ${CATALOG_COLUMNS} FROM catalog_tools WHERE server = ? ORDER BY tool`).safeIntegers(false);
+    this.observeTx = db.transaction((server, tools, now) => {
       const added: string[] = [];
       const changed: CatalogChanges['changed'][number][] = [];
       for (const t of unique(tools)) {
@@ -104,10 +72,10 @@ export class SqliteCatalogStore implements CatalogStore {
 
   async list(server?: string): Promise<CatalogToolRecord[]> {
     const rows = server === undefined ? this.listAll.all() : this.listServer.all(server);
-    return rows.map(toRecord);
+    return rows.map(toCatalogRecord);
   }
 
   async close(): Promise<void> {
-    if (this.owned && this.db.open) this.db.close();
+    this.closeDb();
   }
 }
