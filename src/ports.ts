@@ -76,8 +76,14 @@ export interface CatalogChanges {
 
 /** Persistent catalog: tools seen per server, first seen, definition hash and classification. */
 export interface CatalogStore {
-  /** Records one server's current tool list at `now`; returns what is new or changed since last seen. */
-  observe(server: string, tools: readonly ToolObservation[], now: number): Promise<CatalogChanges>;
+  /**
+   * Records one server's current tool list at `now`; returns what is new or changed since last seen. New tools are
+   * pinned as seen. A changed tool's stored (pinned) definition is replaced, unless `keepChanged` is set: then the
+   * change is reported every time until `approve` accepts the new definition (rug-pull defence).
+   */
+  observe(server: string, tools: readonly ToolObservation[], now: number, options?: { keepChanged?: boolean }): Promise<CatalogChanges>;
+  /** Pins `definition` as the approved one for a tool already on record; false if there is no such tool. */
+  approve(server: string, tool: string, definitionHash: string, definition: unknown, now: number): Promise<boolean>;
   list(server?: string): Promise<CatalogToolRecord[]>;
   close(): Promise<void>;
 }

@@ -39,7 +39,7 @@ export class PostgresCatalogStore extends PooledStore implements CatalogStore {
 
   // `definition` is JSON text, not JSONB: JSONB refuses NUL characters and lone surrogates, which an upstream could
   // put in a description to make recording its changed definition fail.
-  async observe(server: string, tools: readonly ToolObservation[], now: number): Promise<CatalogChanges> {
+  async observe(server: string, tools: readonly ToolObservation[], now: number, options: { keepChanged?: boolean } = {}): Promise<CatalogChanges> {
     // Last entry wins for a name listed twice; the order is the lock order (see the class comment).
     const sorted = [...new Map(tools.map((t) => [t.tool, t])).values()].sort((a, b) => (a.tool < b.tool ? -1 : a.tool > b.tool ? 1 : 0));
     if (sorted.length === 0) return { added: [], changed: [] };
@@ -73,15 +73,29 @@ export class PostgresCatalogStore extends PooledStore implements CatalogStore {
             changed.push({ tool: row.tool, previousHash: row.definition_hash, previousDefinition: JSON.parse(row.definition) as unknown });
           }
         }
+        // With keepChanged, a changed tool keeps its pinned definition (only last_seen moves) until approved.
         await client.query(
-          `UPDATE ${this.table.sql} AS t SET definition_hash = n.definition_hash, definition = n.definition, last_seen = $2::bigint,
-             category = n.category, level = n.level, confidence = n.confidence, rationale = n.rationale
+          `UPDATE ${this.table.sql} AS t SET
+             definition_hash = CASE WHEN $10::boolean AND t.definition_hash <> n.definition_hash THEN t.definition_hash ELSE n.definition_hash END,
+             definition = CASE WHEN $10::boolean AND t.definition_hash <> n.definition_hash THEN t.definition ELSE n.definition END,
+             last_seen = $2::bigint, category = n.category, level = n.level, confidence = n.confidence, rationale = n.rationale
            FROM ${input} WHERE t.server = $1::text AND t.tool = n.tool`,
-          values,
+          [...values, options.keepChanged === true],
         );
       }
       return { added: sorted.filter((t) => added.has(t.tool)).map((t) => t.tool), changed };
     });
+  }
+
+  async approve(server: string, tool: string, definitionHash: string, definition: unknown, now: number): Promise<boolean> {
+    const result = await this.pool.query(`UPDATE ${this.table.sql} SET definition_hash = $3, definition = $4, last_seen = $5 WHERE server = $1 AND tool = $2`, [
+      server,
+      tool,
+      definitionHash,
+      JSON.stringify(definition) ?? 'null',
+      now,
+    ]);
+    return (result.rowCount ?? 0) > 0;
   }
 
   async list(server?: string): Promise<CatalogToolRecord[]> {

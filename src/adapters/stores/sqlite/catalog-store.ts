@@ -18,7 +18,8 @@ function unique(tools: readonly ToolObservation[]): ToolObservation[] {
  */
 export class SqliteCatalogStore implements CatalogStore {
   private readonly closeDb: () => void;
-  private readonly observeTx: Database.Transaction<(server: string, tools: readonly ToolObservation[], now: number) => CatalogChanges>;
+  private readonly observeTx: Database.Transaction<(server: string, tools: readonly ToolObservation[], now: number, keepChanged: boolean) => CatalogChanges>;
+  private readonly approveStmt: Database.Statement<[string, string, number, string, string]>;
   private readonly listAll: Database.Statement<[], Row>;
   private readonly listServer: Database.Statement<[string], Row>;
 
@@ -48,7 +49,9 @@ export class SqliteCatalogStore implements CatalogStore {
     // A shared connection may have safe integers on; times are well inside Number's range, so ask for numbers.
     this.listAll = db.prepare<[], Row>(`SELECT ${CATALOG_COLUMNS} FROM catalog_tools ORDER BY server, tool`).safeIntegers(false);
     this.listServer = db.prepare<[string], Row>(`SELECT ${CATALOG_COLUMNS} FROM catalog_tools WHERE server = ? ORDER BY tool`).safeIntegers(false);
-    this.observeTx = db.transaction((server, tools, now) => {
+    const touch = db.prepare<[number, string, string]>('UPDATE catalog_tools SET last_seen = ? WHERE server = ? AND tool = ?');
+    this.approveStmt = db.prepare('UPDATE catalog_tools SET definition_hash = ?, definition = ?, last_seen = ? WHERE server = ? AND tool = ?') as unknown as Database.Statement<[string, string, number, string, string]>;
+    this.observeTx = db.transaction((server, tools, now, keepChanged) => {
       const added: string[] = [];
       const changed: CatalogChanges['changed'][number][] = [];
       for (const t of unique(tools)) {
@@ -56,6 +59,10 @@ export class SqliteCatalogStore implements CatalogStore {
         if (prev === undefined) added.push(t.tool);
         else if (prev.definition_hash !== t.definitionHash) {
           changed.push({ tool: t.tool, previousHash: prev.definition_hash, previousDefinition: JSON.parse(prev.definition) });
+          if (keepChanged) {
+            touch.run(now, server, t.tool);
+            continue;
+          }
         }
         const definition = JSON.stringify(t.definition) ?? 'null';
         upsert.run(server, t.tool, t.definitionHash, definition, now, now, t.category, t.level, t.confidence, t.rationale);
@@ -64,10 +71,14 @@ export class SqliteCatalogStore implements CatalogStore {
     });
   }
 
-  async observe(server: string, tools: readonly ToolObservation[], now: number): Promise<CatalogChanges> {
+  async observe(server: string, tools: readonly ToolObservation[], now: number, options: { keepChanged?: boolean } = {}): Promise<CatalogChanges> {
     // IMMEDIATE takes the write lock before the reads, so another process observing the same server cannot
     // interleave and have both report the same change.
-    return this.observeTx.immediate(server, tools, now);
+    return this.observeTx.immediate(server, tools, now, options.keepChanged === true);
+  }
+
+  async approve(server: string, tool: string, definitionHash: string, definition: unknown, now: number): Promise<boolean> {
+    return this.approveStmt.run(definitionHash, JSON.stringify(definition) ?? 'null', now, server, tool).changes > 0;
   }
 
   async list(server?: string): Promise<CatalogToolRecord[]> {
