@@ -57,6 +57,8 @@ function createGateway(config: GatewayConfig, policy: PolicyProvider, logger: Lo
     pageSize: config.page_size,
     hideDefaultDenied: config.policy.hide_default_denied,
     riskOverrides: config.risk_overrides,
+    pinMode: (server) => config.servers[server]?.pin ?? 'block',
+    redactSecrets: (server) => config.servers[server]?.redact_secrets === true,
     limits: stores.limits,
     ...(stores.catalog ? { catalogStore: stores.catalog } : {}),
     ...(audit ? { audit, auditSettings: { allowValues: config.audit.allow_values, hashKey: config.audit.hash_key } } : {}),
@@ -187,7 +189,7 @@ export async function openCatalog(configFile: string, onUpstreamStarted: (upstre
 export async function runStdio(configFile: string, agent: string): Promise<void> {
   const config = loadConfigFile(configFile);
   const app = await buildApp(config);
-  const { closed } = await serveStdio(app.gateway, agent);
+  const { closed } = await serveStdio(app.gateway, agent, config.listen.max_body_bytes);
   await closed;
   await app.close();
 }

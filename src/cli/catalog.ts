@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import type { CatalogEntry } from '../core/catalog/entries.js';
 import { suggestRule } from '../core/policy/index.js';
 import { attackPatternsFor } from '../core/risk/index.js';
+import { highestSeverity } from '../core/scan/index.js';
+import type { ToolGuard } from '../proxy/tool-guard.js';
 import { openCatalog } from '../main.js';
 import type { Gateway } from '../proxy/gateway.js';
 import type { Upstream } from '../proxy/upstream.js';
@@ -41,9 +43,13 @@ export function filterEntries(entries: readonly CatalogEntry[], filters: Catalog
   );
 }
 
-export function catalogTable(entries: readonly CatalogEntry[], tty: boolean): string {
-  const rows = entries.map((e) => [e.server, e.name, e.assessment.category, e.assessment.level, e.assessment.confidence.toFixed(2), e.effect, e.definitionHash.slice(0, 12)]);
-  return renderTable(['SERVER', 'TOOL', 'CATEGORY', 'LEVEL', 'CONF', 'POLICY', 'HASH'], rows, (cell, column) => {
+export function catalogTable(entries: readonly CatalogEntry[], guard: ToolGuard, tty: boolean): string {
+  const rows = entries.map((e) => {
+    const worst = highestSeverity(guard.findings(e.name));
+    return [e.server, e.name, e.assessment.category, e.assessment.level, e.assessment.confidence.toFixed(2), e.effect, worst ?? '-', guard.pinState(e.name), e.definitionHash.slice(0, 12)];
+  });
+  return renderTable(['SERVER', 'TOOL', 'CATEGORY', 'LEVEL', 'CONF', 'POLICY', 'FINDINGS', 'PIN', 'HASH'], rows, (cell, column) => {
+    if ((column === 6 && (cell === 'high' || cell === 'critical')) || (column === 7 && cell === 'changed')) return colour(tty, 'red', cell);
     if (column === 3) return colour(tty, LEVEL_COLOUR[cell as keyof typeof LEVEL_COLOUR] ?? 'dim', cell);
     if (column === 5 && (cell === 'deny' || cell === 'hidden')) return colour(tty, 'dim', cell);
     return cell;
@@ -115,10 +121,19 @@ export function registerCatalogCommands(program: Command, configOption: readonly
         const entries = filterEntries(gateway.describeCatalog(), opts);
         const failures = gateway.upstreams.filter((u) => u.status !== 'ready').map((u) => ({ server: u.name, error: u.lastError ?? u.status }));
         if (opts.json) {
-          const tools = entries.map((e) => ({ server: e.server, name: e.name, upstreamName: e.upstreamName, ...e.assessment, policy: e.effect, rule: e.rule, definitionHash: e.definitionHash }));
+          const tools = entries.map((e) => ({
+            server: e.server,
+            name: e.name,
+            upstreamName: e.upstreamName,
+            ...e.assessment,
+            policy: e.effect,
+            rule: e.rule,
+            definitionHash: e.definitionHash,
+            findings: gateway.guard.findings(e.name),
+          }));
           process.stdout.write(`${JSON.stringify({ tools, failures }, null, 2)}\n`);
         } else {
-          process.stdout.write(catalogTable(entries, process.stdout.isTTY === true));
+          process.stdout.write(catalogTable(entries, gateway.guard, process.stdout.isTTY === true));
         }
       }).catch(fail);
     });

@@ -49,9 +49,10 @@ export function resolveConfig(raw: unknown, baseDir: string, file: string, env: 
   const redis = expandOne(config.storage.redis_url, ['storage', 'redis_url']);
   const token = expandOne(config.admin.token, ['admin', 'token']);
   const hashKey = expandOne(config.audit.hash_key, ['audit', 'hash_key']);
+  if (hashKey !== undefined && hashKey.length < 16) issues.push({ path: '$.audit.hash_key', message: 'use a hash key of at least 16 characters (after ${VAR} expansion)' });
   config.audit = { allow_values: config.audit.allow_values, max_buffer: config.audit.max_buffer, ...(hashKey ? { hash_key: hashKey } : {}) };
   config.storage = { sqlite_path: config.storage.sqlite_path, redis_key_prefix: config.storage.redis_key_prefix, ...(postgres ? { postgres_url: postgres } : {}), ...(redis ? { redis_url: redis } : {}) };
-  if (token !== undefined && token.length < 16) issues.push({ path: '$.admin.token', message: 'use an admin token of at least 16 characters' });
+  if (token !== undefined && token.length < 16) issues.push({ path: '$.admin.token', message: 'use an admin token of at least 16 characters (after ${VAR} expansion)' });
   config.admin = token ? { token } : {};
   if (config.auth.jwt?.jwks_file !== undefined) config.auth.jwt.jwks_file = abs(config.auth.jwt.jwks_file);
   for (const [name, server] of Object.entries(config.servers)) {

@@ -17,6 +17,10 @@ export const ServerConfigSchema = z
     call_timeout_ms: z.int().positive().optional(),
     connect_timeout_ms: z.int().positive().optional(),
     enabled: z.boolean().default(true),
+    /** Rug-pull defence: hold calls to a tool whose definition changed until an admin approves it (`block`). */
+    pin: z.enum(['block', 'warn', 'off']).default('block'),
+    /** Replace secrets (API keys, tokens, private keys) in this server's tool results before agents see them. */
+    redact_secrets: z.boolean().default(false),
   })
   .superRefine((server, ctx) => {
     const wantsStdio = server.transport === 'stdio' || (server.transport === undefined && server.command !== undefined);
@@ -89,7 +93,7 @@ export const ConfigSchema = z.strictObject({
       /** Argument paths (e.g. "region", "query.limit") whose values are kept; everything else is reduced to its type. */
       allow_values: z.array(z.string().min(1)).default([]),
       /** With a key, argument hashes are HMACs, so short secrets cannot be guessed back from them. */
-      hash_key: z.string().min(16).optional(),
+      hash_key: z.string().optional(),
       /** Records kept in memory while the database cannot take them; past this, calls are denied (never unrecorded). */
       max_buffer: z.int().positive().default(100_000),
     })
@@ -116,7 +120,8 @@ export const ConfigSchema = z.strictObject({
   /** The admin API under /api is enabled only when a token is set. */
   admin: z
     .strictObject({
-      token: z.string().min(16, 'use an admin token of at least 16 characters').optional(),
+      // Length is checked after ${VAR} expansion (load.ts): the placeholder is not the secret.
+      token: z.string().optional(),
     })
     .prefault({}),
   /** Per-tool classification overrides, keyed by the name agents see or by `server/tool`. */

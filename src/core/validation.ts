@@ -33,19 +33,47 @@ export function issuesFromZod(error: z.ZodError): ValidationIssue[] {
 }
 
 /**
- * zod drops a `__proto__` key from records without a word, so a rule or server named that way would vanish —
- * in a policy, a deny that silently disappears. Such keys are reported instead.
+ * Before the schema sees a document: zod drops a `__proto__` key from records without a word (a deny rule named so
+ * would silently vanish), so such keys are reported; and nesting is bounded.
  */
-function protoKeyIssues(value: unknown, path: PropertyKey[], issues: ValidationIssue[]): void {
-  if (typeof value !== 'object' || value === null) return;
-  if (Object.prototype.hasOwnProperty.call(value, '__proto__')) issues.push({ path: formatPath([...path, '__proto__']), message: 'the key "__proto__" is reserved and cannot be used' });
-  for (const [key, child] of Object.entries(value)) protoKeyIssues(child, [...path, Array.isArray(value) ? Number(key) : key], issues);
+/** Config and policy documents are shallow; anything nested deeper is refused before it can exhaust the stack. */
+export const MAX_DOCUMENT_DEPTH = 64;
+
+interface Visit {
+  readonly value: unknown;
+  readonly key: PropertyKey | undefined;
+  readonly parent: Visit | undefined;
+  readonly depth: number;
+}
+
+function pathOf(visit: Visit): PropertyKey[] {
+  const path: PropertyKey[] = [];
+  for (let v: Visit | undefined = visit; v?.key !== undefined; v = v.parent) path.unshift(v.key);
+  return path;
+}
+
+/** Iterative (a hostile document can be nested thousands deep), with parent links instead of copied paths. */
+function structuralIssues(input: unknown): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const stack: Visit[] = [{ value: input, key: undefined, parent: undefined, depth: 0 }];
+  while (stack.length > 0) {
+    const visit = stack.pop() as Visit;
+    const { value } = visit;
+    if (typeof value !== 'object' || value === null) continue;
+    if (visit.depth >= MAX_DOCUMENT_DEPTH) {
+      issues.push({ path: formatPath(pathOf(visit)), message: `nested more than ${MAX_DOCUMENT_DEPTH} levels deep` });
+      continue;
+    }
+    if (Object.prototype.hasOwnProperty.call(value, '__proto__')) issues.push({ path: formatPath([...pathOf(visit), '__proto__']), message: 'the key "__proto__" is reserved and cannot be used' });
+    const isArray = Array.isArray(value);
+    for (const [key, child] of Object.entries(value)) stack.push({ value: child, key: isArray ? Number(key) : key, parent: visit, depth: visit.depth + 1 });
+  }
+  return issues;
 }
 
 export function parseWith<T>(schema: z.ZodType<T>, input: unknown): Parsed<T> {
-  const reserved: ValidationIssue[] = [];
-  protoKeyIssues(input, [], reserved);
-  if (reserved.length > 0) return { ok: false, issues: reserved };
+  const structural = structuralIssues(input);
+  if (structural.length > 0) return { ok: false, issues: structural };
   const result = schema.safeParse(input);
   return result.success ? { ok: true, value: result.data } : { ok: false, issues: issuesFromZod(result.error) };
 }
@@ -62,4 +90,16 @@ export function parseJsonText(text: string): Parsed<unknown> {
 
 export function describeIssues(issues: readonly ValidationIssue[]): string {
   return issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+}
+
+/** Whether a JSON value nests deeper than `max` levels (iterative: the value may come from an attacker). */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop() as [unknown, number];
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(current)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return false;
 }

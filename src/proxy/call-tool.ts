@@ -13,11 +13,13 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Decision } from '../core/policy/index.js';
+import { redactResultSecrets } from '../core/scan/index.js';
+import { MAX_DOCUMENT_DEPTH, nestsDeeperThan } from '../core/validation.js';
 import type { CallOutcome } from './audit-entry.js';
 import type { Routed } from './catalog.js';
 import type { DownstreamSession, Gateway } from './gateway.js';
 import { chargeQuotas } from './limiter.js';
-import { policyDeniedResult, rateLimitedResult, upstreamFailureResult } from './tool-results.js';
+import { policyDeniedResult, rateLimitedResult, toolChangedResult, upstreamFailureResult } from './tool-results.js';
 import { describe, isUpstreamFault } from './upstream-errors.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -47,6 +49,8 @@ function rule(gateway: Gateway, tool: string, agent: string, args: unknown): Rul
     if (policy.visibility(tool, agent) === 'hidden') {
       return { decision: { kind: 'deny', rule: 'hide', reason: 'the tool is hidden by policy' }, policyVersion, route, hidden: true };
     }
+    const guarded = gateway.guard.check(tool, policy.source.block_findings);
+    if (guarded) return { decision: { kind: 'deny', rule: guarded.rule, reason: guarded.reason }, policyVersion, route, hidden: false };
     return { decision: policy.decide(tool, agent, args), policyVersion, route, hidden: false };
   } catch (error) {
     gateway.logger.error({ tool, err: describe(error) }, 'decision failed; denying');
@@ -72,6 +76,8 @@ export async function callTool(gateway: Gateway, session: DownstreamSession, req
   const started = performance.now();
   const decideSpan = tracer.startSpan('gatehouse.decide', { attributes: { 'gatehouse.tool': tool, 'gatehouse.agent': session.agent } });
   const args = request.params.arguments ?? {};
+  // Arguments this deep cannot be serialised upstream anyway; refusing them here names the caller's mistake.
+  if (nestsDeeperThan(args, MAX_DOCUMENT_DEPTH)) throw new McpError(ErrorCode.InvalidParams, `Invalid params: arguments are nested more than ${MAX_DOCUMENT_DEPTH} levels deep`);
   const { decision: ruled, policyVersion, route, hidden } = rule(gateway, tool, session.agent, args);
   const decision = await finalDecision(gateway, session, tool, ruled);
   decideSpan.setAttributes({ 'gatehouse.decision': decision.kind, 'gatehouse.rule': decision.rule, 'gatehouse.server': route.upstream.name });
@@ -83,7 +89,8 @@ export async function callTool(gateway: Gateway, session: DownstreamSession, req
   if (decision.kind !== 'allow') {
     audit(null, null);
     if (hidden) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${tool}`);
-    return decision.kind === 'deny' ? policyDeniedResult(tool, decision, policyVersion) : rateLimitedResult(tool, decision, policyVersion);
+    if (decision.kind === 'limit') return rateLimitedResult(tool, decision, policyVersion);
+    return decision.rule === 'pin' ? toolChangedResult(tool, decision, policyVersion) : policyDeniedResult(tool, decision, policyVersion);
   }
 
   const progressToken = request.params._meta?.progressToken;
@@ -104,7 +111,10 @@ export async function callTool(gateway: Gateway, session: DownstreamSession, req
     );
     await progressRelayed;
     if (result['isError'] === true) outcome = 'tool_error';
-    return result as ServerResult;
+    if (!gateway.redactsSecrets(route.upstream.name)) return result as ServerResult;
+    const redacted = redactResultSecrets(result);
+    if (redacted.redactions > 0) gateway.logger.info({ upstream: route.upstream.name, tool, redactions: redacted.redactions }, 'secrets redacted from a tool result');
+    return redacted.result as ServerResult;
   } catch (error) {
     if (extra.signal.aborted) {
       outcome = 'cancelled';

@@ -3,6 +3,8 @@ import { ErrorCode, McpError, type RequestId, type ServerCapabilities, type Serv
 import type { Logger } from 'pino';
 import { systemClock, type AuditRecorder, type CallObserver, type CatalogStore, type Clock, type PolicyProvider, type RateLimitStore } from '../ports.js';
 import { auditEntry, type AuditedCall, type AuditSettings } from './audit-entry.js';
+import { ToolGuard, type PinMode } from './tool-guard.js';
+import { lineDiff } from '../core/text-diff.js';
 import { catalogEntries, type CatalogEntry, type RiskOverrides } from '../core/catalog/entries.js';
 import type { CompiledPolicy } from '../core/policy/index.js';
 import { assertNoCollisions, buildCatalog, routeResource, type Catalog } from './catalog.js';
@@ -46,6 +48,10 @@ export interface GatewayOptions {
   /** Where every decision is recorded (off the hot path); absent only in one-shot commands. */
   readonly audit?: AuditRecorder;
   readonly auditSettings?: AuditSettings;
+  /** Per server: hold calls to a tool whose definition changed (`block`), only log it (`warn`), or ignore (`off`). */
+  readonly pinMode?: (server: string) => PinMode;
+  /** Per server: replace secrets in tool results before agents see them. */
+  readonly redactSecrets?: (server: string) => boolean;
   /** Metrics for each decision and upstream call. */
   readonly observer?: CallObserver;
   /** Where tools seen are remembered across restarts; changed definitions are reported. */
@@ -75,6 +81,8 @@ export class Gateway {
   observer: CallObserver | undefined;
   readonly sessions = new Set<DownstreamSession>();
   private catalogState: Catalog;
+  readonly guard: ToolGuard;
+  private pinTimer: NodeJS.Timeout | undefined;
   private readonly uriSubscribers = new Map<string, Set<DownstreamSession>>();
 
   constructor(private readonly options: GatewayOptions) {
@@ -86,6 +94,7 @@ export class Gateway {
     this.clock = options.clock ?? systemClock;
     this.observer = options.observer;
     this.catalogState = buildCatalog([], options.prefixMode, options.prefixSeparator);
+    this.guard = new ToolGuard(options.pinMode ?? (() => 'off'));
     options.policy.onChange(() => this.broadcast((s) => s.server.sendToolListChanged()));
   }
 
@@ -95,14 +104,62 @@ export class Gateway {
 
   /** Connects every upstream (each bounded by its connect timeout) and refuses to start on a forbidden collision. */
   async start(onUpstreamStarted: (upstream: Upstream) => void = () => undefined): Promise<void> {
+    await this.reloadPins();
+    if (this.options.catalogStore) {
+      // Other replicas and `gatehouse pins approve` change pins in the shared store; pick their approvals up.
+      this.pinTimer = setInterval(() => void this.reloadPins(), 5000);
+      this.pinTimer.unref();
+    }
     await Promise.all(this.upstreams.map((u) => u.start().then(() => onUpstreamStarted(u))));
     this.rebuildCatalog();
     assertNoCollisions(this.catalogState, this.options.prefixMode);
   }
 
+  private async reloadPins(): Promise<void> {
+    const store = this.options.catalogStore;
+    if (!store) {
+      this.guard.loadPins([]);
+      return;
+    }
+    try {
+      this.guard.loadPins(await store.list());
+    } catch (error) {
+      this.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'approved tool definitions could not be read; calls to pinned servers are held');
+    }
+  }
+
+  /** Tools held because their definition differs from the approved one, each with a line diff of the change. */
+  async changedDefinitions(): Promise<{ tool: string; server: string; pinnedHash: string | undefined; currentHash: string; diff: string }[]> {
+    const held = [...this.catalogState.tools.keys()].filter((tool) => this.guard.pinState(tool) === 'changed');
+    if (held.length === 0) return [];
+    const records = (await this.options.catalogStore?.list()) ?? [];
+    return held.flatMap((tool) => {
+      const current = this.guard.current(tool);
+      const route = this.catalogState.tools.get(tool);
+      if (!current || !route) return [];
+      const pinned = records.find((r) => r.server === current.server && r.tool === current.upstreamName);
+      const show = (definition: unknown) => JSON.stringify(definition, null, 2);
+      const diff = lineDiff(pinned ? show(pinned.definition) : '', show({ ...route.definition, name: current.upstreamName }));
+      return [{ tool, server: current.server, pinnedHash: this.guard.pinnedHash(current.server, current.upstreamName), currentHash: current.hash, diff }];
+    });
+  }
+
+  /** Pins the definition a tool has now, so calls to it flow again after a change (an admin's decision). */
+  async approveDefinition(tool: string): Promise<{ server: string; tool: string; hash: string } | undefined> {
+    const current = this.guard.current(tool);
+    const route = this.catalogState.tools.get(tool);
+    if (!current || !route) return undefined;
+    const definition = { ...route.definition, name: current.upstreamName };
+    if (this.options.catalogStore) await this.options.catalogStore.approve(current.server, current.upstreamName, current.hash, definition, this.clock.now());
+    this.guard.pin(current.server, current.upstreamName, current.hash);
+    this.logger.warn({ upstream: current.server, tool: current.upstreamName, hash: current.hash }, 'tool definition approved');
+    return { server: current.server, tool: current.upstreamName, hash: current.hash };
+  }
+
   rebuildCatalog(): void {
     const previous = new Set(this.catalogState.collisions.map((c) => `${c.kind}:${c.name}`));
     this.catalogState = buildCatalog(this.upstreams, this.options.prefixMode, this.options.prefixSeparator);
+    this.guard.refresh(this.catalogState);
     for (const collision of this.catalogState.collisions) {
       if (previous.has(`${collision.kind}:${collision.name}`)) continue;
       const level = this.options.prefixMode === 'never' ? 'error' : 'warn';
@@ -128,6 +185,10 @@ export class Gateway {
     return catalogEntries(tools, policy, this.options.riskOverrides).sort(byServerThenName);
   }
 
+  redactsSecrets(server: string): boolean {
+    return this.options.redactSecrets?.(server) === true;
+  }
+
   /** True when decisions can no longer be recorded: allowing more calls would act unrecorded. */
   auditBacklogFull(): boolean {
     return this.options.audit?.overflowing === true;
@@ -151,11 +212,20 @@ export class Gateway {
     const observations = this.describeCatalog()
       .filter((e) => e.server === upstream.name)
       .map(({ upstreamName, definitionHash, definition, assessment: { category, level, confidence, rationale } }) => ({ tool: upstreamName, definitionHash, definition, category, level, confidence, rationale }));
+    const mode = this.options.pinMode?.(upstream.name) ?? 'off';
     try {
-      const changes = await store.observe(upstream.name, observations, this.clock.now());
+      const changes = await store.observe(upstream.name, observations, this.clock.now(), { keepChanged: mode === 'block' });
       if (changes.added.length > 0) this.logger.info({ upstream: upstream.name, tools: changes.added }, 'new tools recorded in the catalog');
       for (const changed of changes.changed) {
-        this.logger.warn({ upstream: upstream.name, tool: changed.tool, previousHash: changed.previousHash }, 'tool definition changed since it was last seen');
+        const held = mode === 'block';
+        if (!held) {
+          const now = observations.find((o) => o.tool === changed.tool);
+          if (now) this.guard.pin(upstream.name, changed.tool, now.definitionHash);
+        }
+        this.logger[held ? 'error' : 'warn'](
+          { upstream: upstream.name, tool: changed.tool, previousHash: changed.previousHash, pin: mode },
+          held ? 'tool definition changed since it was approved; calls are held until an admin approves it' : 'tool definition changed since it was last seen',
+        );
       }
     } catch (error) {
       this.logger.error({ upstream: upstream.name, err: error instanceof Error ? error.message : String(error) }, 'recording the catalog failed');
@@ -253,6 +323,7 @@ export class Gateway {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.pinTimer);
     await Promise.all([...this.sessions].map((s) => s.server.close().catch(() => undefined)));
     await Promise.all(this.upstreams.map((u) => u.close()));
   }

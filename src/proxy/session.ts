@@ -52,7 +52,7 @@ export function createSessionServer(gateway: Gateway, sessionId: string, agent: 
   handle(server, ListToolsRequestSchema, (request) => {
     const policy = gateway.policy.current();
     // Without a policy nothing is callable, so nothing is listed.
-    const visible = policy ? [...catalog().tools.entries()].filter(([name]) => policy.visibility(name, agent) === 'listed').map(([, r]) => r.definition) : [];
+    const visible = policy ? [...catalog().tools.entries()].filter(([name]) => policy.visibility(name, agent) === 'listed' && gateway.guard.check(name, policy.source.block_findings) === undefined).map(([, r]) => r.definition) : [];
     const { items, nextCursor } = page(visible, request.params?.cursor, gateway.pageSize);
     return { tools: items, ...(nextCursor ? { nextCursor } : {}) };
   });

@@ -20,6 +20,15 @@ export function policyDeniedResult(tool: string, decision: Denial, policyVersion
 
 type Limited = Extract<Decision, { kind: 'limit' }>;
 
+/** Rug-pull defence: the tool's definition is not the one that was approved. */
+export function toolChangedResult(tool: string, decision: Denial, policyVersion: string | undefined): CallToolResult {
+  return {
+    isError: true,
+    content: [{ type: 'text', text: `[TOOL CHANGED] The call to '${tool}' was held: ${decision.reason}.` }],
+    _meta: { [DECISION_META_KEY]: { decision: 'deny', tool, rule: decision.rule, reason: decision.reason, policyVersion: policyVersion ?? null } },
+  };
+}
+
 export function rateLimitedResult(tool: string, decision: Limited, policyVersion: string | undefined): CallToolResult {
   return {
     isError: true,

@@ -51,7 +51,7 @@ describe('gatehouse catalog and policy suggest/check against real upstreams', ()
     const table = withConfig('prometheus.yaml', 'catalog', '--risk', 'critical');
     assert.equal(table.status, 0, table.stderr);
     const lines = table.stdout.trim().split('\n');
-    assert.match(lines[0] ?? '', /^SERVER\s+TOOL\s+CATEGORY\s+LEVEL\s+CONF\s+POLICY\s+HASH$/);
+    assert.match(lines[0] ?? '', /^SERVER\s+TOOL\s+CATEGORY\s+LEVEL\s+CONF\s+POLICY\s+FINDINGS\s+PIN\s+HASH$/);
     assert.ok(lines.slice(1).every((l) => /Critical/.test(l)) && lines.length === 3, table.stdout);
     assert.doesNotMatch(table.stdout, /\u001b\[/);
     const allowed = withConfig('prometheus.yaml', 'catalog', '--decision', 'allow');

@@ -22,9 +22,11 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return timingSafeEqual(digest(presented), digest(token));
 }
 
-function catalogJson(entry: CatalogEntry) {
+function catalogJson(gateway: Gateway, entry: CatalogEntry) {
   const { assessment } = entry;
   return {
+    findings: gateway.guard.findings(entry.name),
+    pin: gateway.guard.pinState(entry.name),
     server: entry.server,
     name: entry.name,
     upstreamName: entry.upstreamName,
@@ -49,7 +51,14 @@ export function createAdminApi(gateway: Gateway, token: string | undefined) {
       res.setHeader('www-authenticate', 'Bearer');
       return sendApiError(res, 401, 'missing or wrong admin token');
     }
+    const approve = /^\/api\/pins\/([^/]+)\/approve$/.exec(path);
+    if (approve && req.method === 'POST') {
+      const tool = decodeURIComponent(approve[1] ?? '');
+      const approved = await gateway.approveDefinition(tool);
+      return approved ? sendJson(res, 200, { approved }) : sendApiError(res, 404, `no upstream exposes a tool named '${tool}'`, 'tool');
+    }
     if (req.method !== 'GET') return sendApiError(res, 405, `${req.method ?? ''} is not supported on ${path}`);
+    if (path === '/api/pins') return sendJson(res, 200, { changed: await gateway.changedDefinitions() });
     if (path === '/api/catalog') {
       const risk = query.get('risk')?.toLowerCase();
       const tools = gateway
@@ -57,7 +66,7 @@ export function createAdminApi(gateway: Gateway, token: string | undefined) {
         .filter((e) => !query.has('server') || e.server === query.get('server'))
         .filter((e) => !risk || e.assessment.level.toLowerCase() === risk || e.assessment.category.toLowerCase() === risk)
         .filter((e) => !query.has('decision') || e.effect === query.get('decision'))
-        .map(catalogJson);
+        .map((entry) => catalogJson(gateway, entry));
       const upstreams = gateway.upstreams.map((u) => ({ name: u.name, status: u.status, ...(u.lastError ? { error: u.lastError } : {}) }));
       return sendJson(res, 200, { tools, upstreams });
     }
@@ -66,7 +75,7 @@ export function createAdminApi(gateway: Gateway, token: string | undefined) {
       const entry = gateway.describeCatalog().find((e) => e.name === tool);
       if (!entry) return sendApiError(res, 404, `no upstream exposes a tool named '${tool}'`, 'tool');
       return sendJson(res, 200, {
-        ...catalogJson(entry),
+        ...catalogJson(gateway, entry),
         definition: entry.definition,
         signals: entry.assessment.signals,
         attackPatterns: attackPatternsFor(entry.assessment),

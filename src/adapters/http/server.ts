@@ -123,8 +123,9 @@ export async function startHttp(gateway: Gateway, options: HttpOptions): Promise
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
         // Answer at once and stop reading; the socket is closed so the rest of the upload is not buffered.
+        // The request stream may already be destroyed (a chunked body broken off mid-read), taking its socket along.
         sendJsonRpcError(res, 413, ErrorCode.InvalidRequest, error.message, { connection: 'close' });
-        req.socket.end();
+        req.socket?.end();
         return;
       }
       return sendJsonRpcError(res, 400, ErrorCode.ParseError, `Parse error: ${error instanceof Error ? error.message : 'invalid JSON'}`);

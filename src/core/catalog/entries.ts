@@ -30,6 +30,7 @@ export function catalogEntries(tools: readonly CatalogTool[], policy: CompiledPo
     const assessment = classifyTool({ ...tool.definition, name: tool.upstreamName, server: tool.server }, options);
     const effect: PolicyEffect = policy ? policy.effect(tool.name) : 'deny';
     const rule = effect === 'hidden' ? 'hide' : (policy?.decide(tool.name).rule ?? 'gateway');
-    return { ...tool, definitionHash: definitionHash(tool.definition), assessment, effect, rule };
+    // Hashed under the upstream's own name, so changing the prefix mode does not look like a changed definition.
+    return { ...tool, definitionHash: definitionHash({ ...tool.definition, name: tool.upstreamName }), assessment, effect, rule };
   });
 }

@@ -53,6 +53,8 @@ export const PolicySchema = z.strictObject({
   hide: z.array(z.string().min(1)).default([]),
   /** Quotas over every tool together (PolicyLayer's `all_tools.limits`). */
   all_tools: z.strictObject({ limits: z.array(RateLimitSchema).default([]) }).optional(),
+  /** Hold back tools whose definitions carry a poisoning/shadowing finding at or above this severity. */
+  block_findings: z.enum(['low', 'medium', 'high', 'critical']).optional(),
   /** Per-agent sections (see docs/policy.md): an agent's own rules and default win, global rules fill the gaps. */
   agents: z.record(AgentNameSchema, AgentPolicySchema).default({}),
 });
