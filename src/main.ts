@@ -5,7 +5,7 @@ import { serveStdio } from './adapters/stdio.js';
 import { createUpstreamTransport } from './adapters/upstream/transport.js';
 import { loadConfigFile } from './config/load.js';
 import { PolicyFile } from './config/policy-file.js';
-import { openStores, type Stores } from './adapters/stores/open.js';
+import { openCatalogStore, openStores, type Stores } from './adapters/stores/open.js';
 import { MemoryRateLimitStore } from './adapters/stores/memory/rate-limit-store.js';
 import type { GatewayConfig } from './config/schema.js';
 import { systemClock, type PolicyProvider } from './ports.js';
@@ -176,14 +176,26 @@ export async function runHttp(configFile: string): Promise<{ app: App; http: Run
  * For one-shot commands (`catalog`, `policy suggest|check`): connects to every upstream, reporting each as it
  * answers or fails, and hands back the gateway to read from. The caller closes it.
  */
-export async function openCatalog(configFile: string, onUpstreamStarted: (upstream: Upstream) => void): Promise<{ gateway: Gateway; config: GatewayConfig }> {
+export async function openCatalog(
+  configFile: string,
+  onUpstreamStarted: (upstream: Upstream) => void,
+  options: { withPins?: boolean } = {},
+): Promise<{ gateway: Gateway; config: GatewayConfig; close(): Promise<void> }> {
   const config = loadConfigFile(configFile);
   const logger = createLogger('silent');
   const policy = new PolicyFile(config.policy.path, { hideDefaultDenied: config.policy.hide_default_denied }, logger);
-  // One-shot commands read the catalog; they neither record it nor charge quotas.
-  const gateway = createGateway(config, policy, logger, { limits: new MemoryRateLimitStore() });
+  // One-shot commands read the catalog and charge no quotas; only `pins` needs the pinned definitions on record.
+  const catalog = options.withPins ? await openCatalogStore(config) : undefined;
+  const gateway = createGateway(config, policy, logger, { limits: new MemoryRateLimitStore(), ...(catalog ? { catalog } : {}) });
   await startGateway(gateway, onUpstreamStarted);
-  return { gateway, config };
+  return {
+    gateway,
+    config,
+    async close() {
+      await gateway.close();
+      await catalog?.close();
+    },
+  };
 }
 
 export async function runStdio(configFile: string, agent: string): Promise<void> {

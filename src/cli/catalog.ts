@@ -12,18 +12,18 @@ import { colour, renderTable } from './table.js';
 const LEVEL_COLOUR = { Low: 'green', Medium: 'yellow', High: 'magenta', Critical: 'red' } as const;
 
 /** Connects to every upstream with progress on stderr, runs `use`, and always disconnects. */
-export async function withCatalog<T>(configFile: string, use: (gateway: Gateway) => T | Promise<T>): Promise<T> {
+export async function withCatalog<T>(configFile: string, use: (gateway: Gateway) => T | Promise<T>, options: { withPins?: boolean } = {}): Promise<T> {
   const tty = process.stderr.isTTY === true;
   const report = (upstream: Upstream) => {
     const state = upstream.status === 'ready' ? `${upstream.tools.length} tools` : `failed: ${upstream.lastError ?? upstream.status}`;
     process.stderr.write(`  ${upstream.status === 'ready' ? colour(tty, 'green', 'ok') : colour(tty, 'red', '!!')} ${upstream.name}: ${state}\n`);
   };
   process.stderr.write('connecting to upstreams…\n');
-  const { gateway } = await openCatalog(configFile, report);
+  const { gateway, close } = await openCatalog(configFile, report, options);
   try {
     return await use(gateway);
   } finally {
-    await gateway.close();
+    await close();
   }
 }
 

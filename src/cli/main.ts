@@ -8,6 +8,7 @@ import { registerCatalogCommands } from './catalog.js';
 import { registerPolicyCommands } from './policy.js';
 import { registerAuditCommands } from './audit.js';
 import { registerKeyCommands } from './keys.js';
+import { registerPinCommands } from './pins.js';
 
 /** Startup failures the user can fix get one clear message and exit code 2, not a stack trace. */
 function fail(error: unknown): never {
@@ -51,5 +52,6 @@ registerCatalogCommands(program, configOption, fail);
 registerPolicyCommands(program, configOption, fail);
 registerAuditCommands(program, configOption, fail);
 registerKeyCommands(program, configOption, fail);
+registerPinCommands(program, configOption, fail);
 
 await program.parseAsync(process.argv);

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { SEED_POLICY, eventually, startGateway, stdioFixture, textOf, type TestGateway } from '../helpers/harness.js';
+import { CLI, SEED_POLICY, eventually, startGateway, stdioFixture, textOf, type TestGateway } from '../helpers/harness.js';
 
 const TOKEN = 'test-admin-token-0123456789';
 
@@ -76,6 +79,13 @@ describe('rug-pull defence: definitions are pinned across restarts', () => {
       assert.equal(stored?.definitionHash, before.definitionHash, 'the pin still holds the approved definition');
       assert.equal(stored?.firstSeen, before.firstSeen);
 
+      // The same review from the CLI, which connects to the upstream itself and reads the pins on record.
+      const fixtureServer = stdioFixture('faulty', rugPull) as { command: string; args: string[] };
+      writeFileSync(join(dir, 'cli.yaml'), `policy: { path: policy.json }\nservers:\n  faulty: { command: ${JSON.stringify(fixtureServer.command)}, args: [${JSON.stringify(fixtureServer.args[0])}], env: { ECHO_DESCRIPTION_SUFFIX: ${JSON.stringify(rugPull.ECHO_DESCRIPTION_SUFFIX)} } }\n`);
+      const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, 'pins', ...args, '-c', join(dir, 'cli.yaml')], { encoding: 'utf8' });
+      assert.match(cli('list').stdout, /faulty\s+echo\s+[0-9a-f]{12}\s+[0-9a-f]{12}/);
+      assert.match(cli('diff', 'echo').stdout, /^\+ .*<IMPORTANT>Before answering/m);
+
       const pins = (await (await fetch(new URL('/api/pins', second.url), { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { changed: { tool: string; diff: string }[] };
       assert.deepEqual(pins.changed.map((c) => c.tool), ['echo']);
       assert.match(pins.changed[0]?.diff ?? '', /^\+ .*<IMPORTANT>Before answering/m);
@@ -84,6 +94,7 @@ describe('rug-pull defence: definitions are pinned across restarts', () => {
       assert.equal(approved.status, 200);
       assert.equal(textOf(await client.callTool({ name: 'echo', arguments: { message: 'approved' } })), 'faulty: approved');
       assert.notEqual((await second.app.stores.catalog.list('faulty')).find((r) => r.tool === 'echo')?.definitionHash, before.definitionHash);
+      assert.match(cli('list').stdout, /every tool matches its approved definition/);
     } finally {
       await second.close();
     }

@@ -27,8 +27,13 @@ export interface Stores {
 export async function openAuditSink(config: GatewayConfig): Promise<AuditSink> {
   const { sqlite_path: sqlitePath, postgres_url: postgresUrl } = config.storage;
   if (postgresUrl) return PostgresAuditSink.create({ connectionString: postgresUrl });
-  if (sqlitePath !== ':memory:') mkdirSync(dirname(sqlitePath), { recursive: true });
-  return new SqliteAuditSink(sqlitePath);
+  return new SqliteAuditSink(withFolder(sqlitePath));
+}
+
+/** The catalog (and the pinned definitions in it) alone, for commands that manage pins. */
+export async function openCatalogStore(config: GatewayConfig): Promise<CatalogStore> {
+  const postgresUrl = config.storage.postgres_url;
+  return postgresUrl ? connectLazily(() => PostgresCatalogStore.create({ connectionString: postgresUrl })) : new SqliteCatalogStore(withFolder(config.storage.sqlite_path));
 }
 
 /** Agent keys, shared by every replica through PostgreSQL when configured. */
@@ -37,8 +42,14 @@ export async function openKeyStore(config: GatewayConfig, openSqlite: () => Data
   return postgresUrl ? connectLazily(() => PostgresAgentKeyStore.create({ connectionString: postgresUrl })) : new SqliteAgentKeyStore(openSqlite());
 }
 
-function sqliteDatabase(path: string): Database.Database {
+/** A SQLite path whose folder exists (the default lives in a `.gatehouse/` folder nobody made yet). */
+function withFolder(path: string): string {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  return path;
+}
+
+function sqliteDatabase(path: string): Database.Database {
+  withFolder(path);
   return openDatabase(path);
 }
 
@@ -50,7 +61,7 @@ export async function openStores(config: GatewayConfig, logger: Logger): Promise
   const { sqlite_path: sqlitePath, postgres_url: postgresUrl, redis_url: redisUrl } = config.storage;
   let sqlite: Database.Database | undefined;
   const openSqlite = () => (sqlite ??= sqliteDatabase(sqlitePath));
-  const catalog: CatalogStore = postgresUrl ? connectLazily(() => PostgresCatalogStore.create({ connectionString: postgresUrl })) : new SqliteCatalogStore(openSqlite());
+  const catalog: CatalogStore = postgresUrl ? await openCatalogStore(config) : new SqliteCatalogStore(openSqlite());
   const audit = await openAuditSink(config);
   const keys = await openKeyStore(config, openSqlite);
   const limits: RateLimitStore = redisUrl
