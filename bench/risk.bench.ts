@@ -5,16 +5,9 @@
  * JSON.stringify of each definition (a lower bound for "touching" every field once).
  * Prints; never asserts. Run: npx tsc -p tsconfig.json && node dist/bench/risk.bench.js
  */
-import { readFileSync } from 'node:fs';
+import { evalDefinition, loadEvalSet, type EvalEntry } from '../test/fixtures/risk/eval-set.js';
 import { classifyTool, splitIdentifier, type ToolDefinitionInput } from '../src/core/risk/index.js';
 
-interface EvalEntry {
-  server: string;
-  name: string;
-  description: string;
-  inputSchemaKeys?: string[];
-  annotations?: Record<string, boolean>;
-}
 
 const COUNT = 100_000;
 const ROUNDS = 5;
@@ -24,15 +17,13 @@ function camel(name: string): string {
 }
 
 function variant(e: EvalEntry, i: number): ToolDefinitionInput {
-  const properties: Record<string, object> = {};
-  for (const k of e.inputSchemaKeys ?? []) properties[k] = { type: 'string' };
   const base = e.name;
   const name = [base, camel(base), base.replace(/_/g, '-'), `srv${i % 7}__${base}`, `${e.server.split('/')[0] ?? 'srv'}.${base}`][i % 5] ?? base;
   return {
     name,
     description: i % 11 === 0 ? '' : e.description,
     server: e.server,
-    inputSchema: { type: 'object', properties },
+    inputSchema: evalDefinition(e).inputSchema,
     annotations: e.annotations,
   };
 }
@@ -49,7 +40,7 @@ function time(label: string, fn: () => number): { label: string; ns: number; sin
   return { label, ns: best, sink };
 }
 
-const entries = JSON.parse(readFileSync(new URL('../../test/fixtures/risk/eval-set.json', import.meta.url), 'utf8')) as EvalEntry[];
+const entries = loadEvalSet();
 const defs: ToolDefinitionInput[] = [];
 for (let i = 0; i < COUNT; i++) {
   const e = entries[i % entries.length];

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { ConfigError } from '../config/load.js';
-import { PolicyLoadError } from '../config/policy-file.js';
+import { InvalidDocumentError } from '../core/validation.js';
 import { CatalogCollisionError } from '../proxy/catalog.js';
 import { runHttp, runStdio } from '../main.js';
 import { registerCatalogCommands } from './catalog.js';
@@ -12,8 +11,8 @@ import { registerPinCommands } from './pins.js';
 
 /** Startup failures the user can fix get one clear message and exit code 2, not a stack trace. */
 function fail(error: unknown): never {
-  if (error instanceof ConfigError || error instanceof PolicyLoadError) {
-    process.stderr.write(`gatehouse: ${error.name === 'ConfigError' ? 'invalid config' : 'invalid policy'} ${error.file}\n`);
+  if (error instanceof InvalidDocumentError) {
+    process.stderr.write(`gatehouse: invalid ${error.kind} ${error.file}\n`);
     for (const issue of error.issues) process.stderr.write(`  ${issue.path}: ${issue.message}\n`);
   } else if (error instanceof CatalogCollisionError) {
     process.stderr.write(`gatehouse: ${error.message}\n  set prefix.mode to "on-collision" or "always", or rename the tools upstream\n`);

@@ -2,14 +2,11 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ConfigSchema, type GatewayConfig } from './schema.js';
-import { describeIssues, formatPath, parseWith, type ValidationIssue } from '../core/validation.js';
+import { InvalidDocumentError, formatPath, parseWith, type ValidationIssue } from '../core/validation.js';
 
-export class ConfigError extends Error {
-  constructor(
-    readonly file: string,
-    readonly issues: readonly ValidationIssue[],
-  ) {
-    super(`invalid config ${file}: ${describeIssues(issues)}`);
+export class ConfigError extends InvalidDocumentError {
+  constructor(file: string, issues: readonly ValidationIssue[]) {
+    super('config', file, issues);
     this.name = 'ConfigError';
   }
 }

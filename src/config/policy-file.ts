@@ -2,15 +2,12 @@ import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { compilePolicy, parsePolicyText, type CompileOptions, type CompiledPolicy } from '../core/policy/index.js';
-import { describeIssues, type ValidationIssue } from '../core/validation.js';
+import { InvalidDocumentError, type ValidationIssue } from '../core/validation.js';
 import type { PolicyProvider } from '../ports.js';
 
-export class PolicyLoadError extends Error {
-  constructor(
-    readonly file: string,
-    readonly issues: readonly ValidationIssue[],
-  ) {
-    super(`invalid policy ${file}: ${describeIssues(issues)}`);
+export class PolicyLoadError extends InvalidDocumentError {
+  constructor(file: string, issues: readonly ValidationIssue[]) {
+    super('policy', file, issues);
     this.name = 'PolicyLoadError';
   }
 }

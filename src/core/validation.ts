@@ -103,3 +103,16 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
   }
   return false;
 }
+
+/** A user's file that cannot be used, with every problem in it located by path. */
+export class InvalidDocumentError extends Error {
+  constructor(
+    /** What the file is, for people: "config", "policy". */
+    readonly kind: string,
+    readonly file: string,
+    readonly issues: readonly ValidationIssue[],
+  ) {
+    super(`invalid ${kind} ${file}: ${describeIssues(issues)}`);
+    this.name = 'InvalidDocumentError';
+  }
+}

@@ -1,24 +1,21 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { RedisRateLimitStore } from '../../src/adapters/stores/redis/rate-limit-store.js';
 import type { LimitCheck } from '../../src/ports.js';
 import { rateLimitStoreContract } from './rate-limit-store.contract.js';
+import { freePort, killHard, runningRedisServers, startRedis } from '../helpers/services.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 /** Unique per run, so concurrent runs and leftovers never meet; removed in `after`. */
 const PREFIX = `gatehouse-test:${process.pid}:${randomUUID().slice(0, 8)}:`;
 
 const admin = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-const children = new Set<ChildProcess>();
 
 after(async () => {
-  for (const child of children) await kill(child);
+  for (const child of runningRedisServers()) await killHard(child);
   if (admin.status === 'wait') return;
   let cursor = '0';
   do {
@@ -38,48 +35,8 @@ rateLimitStoreContract('redis', async () => {
   };
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
-/** A private redis-server that the test may kill without disturbing the shared one. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${code}:\n${output}`));
-    });
-  });
-  return child;
-}
 
-async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGKILL');
-  await exited;
-}
 
 describe('RedisRateLimitStore specifics', () => {
   test('two connections (two gateway processes) racing on one key admit exactly max in total', async () => {
@@ -132,7 +89,7 @@ describe('RedisRateLimitStore specifics', () => {
       assert.equal((await store.consume([q])).allowed, true);
       assert.equal((await store.consume([q])).allowed, false);
 
-      await kill(server);
+      await killHard(server);
       await assert.rejects(store.consume([q]));
       await assert.rejects(store.consume([q]));
 
@@ -155,7 +112,7 @@ describe('RedisRateLimitStore specifics', () => {
       assert.equal((await store.consume([fresh])).allowed, false);
     } finally {
       await store.close();
-      await kill(server);
+      await killHard(server);
     }
   });
 });

@@ -13,14 +13,26 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
+const started = new Set<ChildProcess>();
+
+/** Every private redis-server still running; tests kill them in `after` even if one never became ready. */
+export function runningRedisServers(): ChildProcess[] {
+  return [...started];
+}
+
 /** A private redis-server on its own port, which a test may kill without disturbing the shared one. */
 export async function startRedis(port: number): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.add(child);
+  child.once('exit', () => started.delete(child));
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`redis-server did not start:\n${output}`));
+    }, 10_000);
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('Ready to accept connections')) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { evalDefinition, loadEvalSet, type EvalEntry } from '../fixtures/risk/eval-set.js';
 import { classifyTool, RISK_CATEGORIES, type RiskCategory, type ToolDefinitionInput } from '../../src/core/risk/index.js';
 
 /**
@@ -9,24 +9,10 @@ import { classifyTool, RISK_CATEGORIES, type RiskCategory, type ToolDefinitionIn
  * before the rules were tuned, and is reported separately.
  */
 
-interface EvalEntry {
-  server: string;
-  name: string;
-  description: string;
-  inputSchemaKeys?: string[];
-  annotations?: Record<string, boolean>;
-  label: RiskCategory;
-  split: 'dev' | 'heldout';
-}
 
-const SET_URL = new URL('../../../test/fixtures/risk/eval-set.json', import.meta.url);
-const entries = JSON.parse(readFileSync(SET_URL, 'utf8')) as EvalEntry[];
+const entries = loadEvalSet();
 
-function toDefinition(e: EvalEntry): ToolDefinitionInput {
-  const properties: Record<string, object> = {};
-  for (const k of e.inputSchemaKeys ?? []) properties[k] = {};
-  return { name: e.name, description: e.description, server: e.server, inputSchema: { type: 'object', properties }, annotations: e.annotations };
-}
+const toDefinition = (e: EvalEntry): ToolDefinitionInput => evalDefinition(e);
 
 interface Score {
   total: number;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { evalDefinition, loadEvalSet, type EvalEntry } from '../fixtures/risk/eval-set.js';
 import { atLeast, scanCatalog, scanTool, highestSeverity, type Finding, type ScannedTool, type Severity } from '../../src/core/scan/index.js';
 
 /**
@@ -18,18 +19,11 @@ interface Malicious extends ScannedTool {
   minSeverity: Severity;
   otherTools?: { server: string; name: string }[];
 }
-interface EvalEntry {
-  server: string;
-  name: string;
-  description: string;
-  inputSchemaKeys?: string[];
-  annotations?: Record<string, boolean>;
-}
 
 const load = <T>(rel: string): T => JSON.parse(readFileSync(new URL(`../../../test/fixtures/${rel}`, import.meta.url), 'utf8')) as T;
 const benign = load<(ScannedTool & { id: string })[]>('scan/benign.json');
 const malicious = load<Malicious[]>('scan/malicious.json');
-const evalSet = load<EvalEntry[]>('risk/eval-set.json');
+const evalSet = loadEvalSet();
 
 function show(key: string, fs: readonly Finding[]): string {
   return fs.map((f) => `  ${key} ${f.severity} ${f.id} @${f.location}: ${f.evidence}`).join('\n');
@@ -74,11 +68,7 @@ test('malicious fixtures are all caught with the expected ids and severity', () 
   assert.deepEqual(missed, []);
 });
 
-function toTool(e: EvalEntry): ScannedTool {
-  const properties: Record<string, object> = {};
-  for (const k of e.inputSchemaKeys ?? []) properties[k] = {};
-  return { server: e.server, name: e.name, description: e.description, inputSchema: { type: 'object', properties }, annotations: e.annotations };
-}
+const toTool = (e: EvalEntry): ScannedTool => evalDefinition(e);
 
 test('742 real tool definitions: no high or critical findings', () => {
   const tools = evalSet.map(toTool);

@@ -1,3 +1,4 @@
+import type { PrimaryVerb } from './classify.js';
 import type { NormalisedTool } from './input.js';
 import type { Scores } from './scores.js';
 import type { RiskCategory, RiskLevel, RiskSignal } from './types.js';
@@ -7,16 +8,7 @@ export interface Decision {
   readonly tool: NormalisedTool;
   readonly tokens: readonly string[];
   readonly stripped: string;
-  readonly primary:
-    | {
-        readonly verb: string;
-        readonly category: RiskCategory;
-        readonly source: 'name' | 'description';
-        readonly leading: boolean;
-        readonly separator: string;
-        readonly weak: boolean;
-      }
-    | undefined;
+  readonly primary: PrimaryVerb | undefined;
   readonly signals: RiskSignal[];
   readonly scores: Scores;
   readonly best: RiskCategory;
