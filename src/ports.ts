@@ -120,3 +120,44 @@ export interface CallObserver {
   decided(server: string, tool: string, decision: 'allow' | 'deny' | 'limit', seconds: number): void;
   upstreamCalled(server: string, outcome: 'ok' | 'tool_error' | 'upstream_error' | 'cancelled', seconds: number): void;
 }
+
+/** A call held for a person's decision, bound to exactly the call that asked for it. */
+export interface ApprovalRequest {
+  readonly id: string;
+  readonly agent: string;
+  readonly session: string;
+  readonly tool: string;
+  /** Hash of the exact arguments: a changed argument needs a new approval. */
+  readonly argsHash: string;
+  /** The policy version that required it: a changed policy needs a new approval. */
+  readonly policyVersion: string;
+  readonly rule: string;
+  readonly reason: string;
+  /** Redacted arguments, for the approver to see. */
+  readonly args: unknown;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly status: 'pending' | 'approved' | 'denied' | 'expired' | 'used';
+  readonly decidedBy: string | null;
+  readonly note: string | null;
+  readonly decidedAt: number | null;
+}
+
+export type ApprovalDecision = { readonly approve: boolean; readonly by: string; readonly note?: string | undefined };
+
+/**
+ * Pending approvals, shared by every replica. An approval is single-use: `consume` atomically turns an approved
+ * request matching (agent, tool, argsHash, policyVersion) into `used`, so a retried call passes exactly once.
+ */
+export interface ApprovalStore {
+  create(request: Omit<ApprovalRequest, 'status' | 'decidedBy' | 'note' | 'decidedAt'>): Promise<ApprovalRequest>;
+  get(id: string): Promise<ApprovalRequest | undefined>;
+  list(filter?: { status?: ApprovalRequest['status'] }): Promise<ApprovalRequest[]>;
+  /** Decides a pending, unexpired request; undefined if there is none (already decided, expired or unknown). */
+  decide(id: string, decision: ApprovalDecision, now: number): Promise<ApprovalRequest | undefined>;
+  /** Finds an approved, unexpired, unused request for exactly this call and marks it used. */
+  consume(match: { agent: string; tool: string; argsHash: string; policyVersion: string }, now: number): Promise<ApprovalRequest | undefined>;
+  /** Calls `listener` when a request is decided (on any replica); returns an unsubscribe function. */
+  onDecided(listener: (request: ApprovalRequest) => void): () => void;
+  close(): Promise<void>;
+}
