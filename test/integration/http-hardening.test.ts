@@ -68,6 +68,17 @@ describe('HTTP hardening: session and in-flight limits, idle expiry, header limi
     assert.equal((await post(gw.url, JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'ping' }), { 'mcp-session-id': session })).status, 404);
   });
 
+  it('sets security headers on every response, errors included', async () => {
+    for (const path of ['/healthz', '/mcp', '/nope']) {
+      const res = await fetch(new URL(path, gw.url), { method: path === '/mcp' ? 'POST' : 'GET', headers: HEADERS, ...(path === '/mcp' ? { body: '{' } : {}) });
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff', path);
+      assert.equal(res.headers.get('x-frame-options'), 'DENY', path);
+      assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'none'/, path);
+      assert.equal(res.headers.get('referrer-policy'), 'no-referrer', path);
+      assert.doesNotMatch(await res.text(), /\n\s+at .+:\d+:\d+/, 'no stack trace');
+    }
+  });
+
   it('refuses oversized headers with 431', async () => {
     const res = await post(gw.url, INIT, { 'x-padding': 'p'.repeat(4096) });
     assert.equal(res.status, 431);

@@ -46,6 +46,18 @@ export interface RunningHttp {
   close(): Promise<void>;
 }
 
+/**
+ * On every response, including error pages and what the console will serve: no MIME sniffing, no framing, no
+ * referrer leaks, and a content policy that allows nothing — JSON and SSE need none of it.
+ */
+function setSecurityHeaders(res: ServerResponse): void {
+  res.setHeader('x-content-type-options', 'nosniff');
+  res.setHeader('x-frame-options', 'DENY');
+  res.setHeader('referrer-policy', 'no-referrer');
+  res.setHeader('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+  res.setHeader('cross-origin-resource-policy', 'same-origin');
+}
+
 function isInitialize(body: unknown): boolean {
   return Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body);
 }
@@ -174,6 +186,7 @@ export async function startHttp(gateway: Gateway, options: HttpOptions): Promise
       connectionsCheckingInterval: Math.min(1000, options.limits.headersTimeoutMs),
     },
     (req, res) => {
+    setSecurityHeaders(res);
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://gatehouse.invalid');
