@@ -61,6 +61,8 @@ function createGateway(config: GatewayConfig, policy: PolicyProvider, logger: Lo
     redactSecrets: (server) => config.servers[server]?.redact_secrets === true,
     limits: stores.limits,
     ...(stores.catalog ? { catalogStore: stores.catalog } : {}),
+    ...(stores.approvals ? { approvals: stores.approvals } : {}),
+    ...(stores.approvalPollMs !== undefined ? { approvalPollMs: stores.approvalPollMs } : {}),
     ...(audit ? { audit, auditSettings: { allowValues: config.audit.allow_values, hashKey: config.audit.hash_key } } : {}),
     logger,
   });

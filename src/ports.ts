@@ -117,7 +117,7 @@ export interface AgentKeyStore {
 
 /** What the call path reports for metrics; the gateway knows nothing of Prometheus. */
 export interface CallObserver {
-  decided(server: string, tool: string, decision: 'allow' | 'deny' | 'limit', seconds: number): void;
+  decided(server: string, tool: string, decision: 'allow' | 'deny' | 'limit' | 'hold', seconds: number): void;
   upstreamCalled(server: string, outcome: 'ok' | 'tool_error' | 'upstream_error' | 'cancelled', seconds: number): void;
 }
 

@@ -28,7 +28,7 @@ export class GatewayMetrics implements CallObserver {
     new Gauge({ name: 'gatehouse_audit_healthy', help: 'Whether the audit database accepts writes (1) or not (0)', registers, collect() { this.set(audit.healthy ? 1 : 0); } });
   }
 
-  decided(server: string, tool: string, decision: 'allow' | 'deny' | 'limit', seconds: number): void {
+  decided(server: string, tool: string, decision: 'allow' | 'deny' | 'limit' | 'hold', seconds: number): void {
     this.calls.inc({ server, tool, decision });
     this.decision.observe(seconds);
   }

@@ -8,6 +8,7 @@ import { registerPolicyCommands } from './policy.js';
 import { registerAuditCommands } from './audit.js';
 import { registerKeyCommands } from './keys.js';
 import { registerPinCommands } from './pins.js';
+import { registerApprovalCommands } from './approvals.js';
 
 /** Startup failures the user can fix get one clear message and exit code 2, not a stack trace. */
 function fail(error: unknown): never {
@@ -52,5 +53,6 @@ registerPolicyCommands(program, configOption, fail);
 registerAuditCommands(program, configOption, fail);
 registerKeyCommands(program, configOption, fail);
 registerPinCommands(program, configOption, fail);
+registerApprovalCommands(program, configOption, fail);
 
 await program.parseAsync(process.argv);

@@ -21,9 +21,13 @@ export interface AuditedCall {
   readonly policyVersion: string | undefined;
   readonly latencyMs: number | null;
   readonly outcome: CallOutcome;
+  /** For the record of a person's decision on a held call. */
+  readonly approver?: string;
+  readonly note?: string | null;
+  readonly verdict?: AuditDecision;
 }
 
-const AUDIT_DECISION: Record<Decision['kind'], AuditDecision> = { allow: 'allow', deny: 'deny', limit: 'limit' };
+const AUDIT_DECISION: Record<Decision['kind'], AuditDecision> = { allow: 'allow', deny: 'deny', limit: 'limit', hold: 'hold' };
 
 /** The audit record of one decided call: arguments hashed whole and stored redacted (keys and types only by default). */
 export function auditEntry(call: AuditedCall, settings: AuditSettings): AuditEntry {
@@ -34,9 +38,10 @@ export function auditEntry(call: AuditedCall, settings: AuditSettings): AuditEnt
     session: call.session,
     server: call.server,
     tool: call.tool,
-    decision: AUDIT_DECISION[decision.kind],
+    decision: call.verdict ?? AUDIT_DECISION[decision.kind],
     rule: decision.rule,
     reason: decision.kind === 'allow' ? null : decision.reason,
+    ...(call.approver !== undefined ? { reason: `${call.approver}: ${decision.kind === 'allow' ? 'approved' : 'rejected'}${call.note ? ` — ${call.note}` : ''}` } : {}),
     argsHash: hashArguments(call.args, settings.hashKey),
     args: redactArguments(call.args, settings.allowValues),
     latencyMs: call.latencyMs,

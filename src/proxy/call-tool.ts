@@ -19,7 +19,8 @@ import type { CallOutcome } from './audit-entry.js';
 import type { Routed } from './catalog.js';
 import type { DownstreamSession, Gateway } from './gateway.js';
 import { chargeQuotas } from './limiter.js';
-import { policyDeniedResult, rateLimitedResult, toolChangedResult, upstreamFailureResult } from './tool-results.js';
+import { approvalResult, policyDeniedResult, rateLimitedResult, toolChangedResult, upstreamFailureResult } from './tool-results.js';
+import { awaitApproval, type ApprovalOutcome } from './approvals.js';
 import { describe, isUpstreamFault } from './upstream-errors.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -69,6 +70,48 @@ async function finalDecision(gateway: Gateway, session: DownstreamSession, tool:
   return decision;
 }
 
+type Hold = Extract<Decision, { kind: 'hold' }>;
+type Recorder = (decided: Decision, outcome: CallOutcome, latencyMs: number | null, approval?: { approver: string; note: string | null; verdict: 'approved' | 'rejected' }) => void;
+
+/**
+ * A held call: waits for a person (or answers at once with an approval id), records their decision, and turns
+ * an approval into an allow that still has to fit the rule's quotas.
+ */
+async function holdForApproval(
+  gateway: Gateway,
+  session: DownstreamSession,
+  call: { tool: string; args: unknown; hold: Hold; policyVersion: string | undefined },
+  extra: Extra,
+  record: Recorder,
+): Promise<{ kind: 'allow'; decision: Decision } | { kind: 'answer'; result: ServerResult }> {
+  const { tool, hold, policyVersion } = call;
+  const store = gateway.approvals;
+  if (!store || policyVersion === undefined) {
+    return { kind: 'answer', result: policyDeniedResult(tool, { kind: 'deny', rule: hold.rule, reason: `${hold.reason}, and no approval store is configured` }, policyVersion) };
+  }
+  let outcome: ApprovalOutcome;
+  try {
+    outcome = await awaitApproval(gateway, store, session, { tool, args: call.args, hold, policyVersion }, extra);
+  } catch (error) {
+    return { kind: 'answer', result: policyDeniedResult(tool, { kind: 'deny', rule: 'gateway', reason: `the approval store is unavailable (${describe(error)}), so the held call is denied` }, policyVersion) };
+  }
+  const { request } = outcome;
+  switch (outcome.kind) {
+    case 'approved':
+      record({ kind: 'allow', rule: hold.rule, quotas: hold.quotas }, null, null, { approver: request.decidedBy ?? 'unknown', note: request.note, verdict: 'approved' });
+      return { kind: 'allow', decision: { kind: 'allow', rule: hold.rule, quotas: hold.quotas } };
+    case 'pending':
+      return { kind: 'answer', result: approvalResult('[APPROVAL REQUIRED]', tool, request, `${hold.reason}. Approval ${request.id} is pending; retry the identical call once a person has approved it`, 'pending', policyVersion) };
+    case 'denied':
+      record({ kind: 'deny', rule: hold.rule, reason: hold.reason }, null, null, { approver: request.decidedBy ?? 'unknown', note: request.note, verdict: 'rejected' });
+      return { kind: 'answer', result: approvalResult('[APPROVAL DENIED]', tool, request, `${request.decidedBy ?? 'an approver'} denied approval ${request.id}${request.note ? `: ${request.note}` : ''}`, 'denied', policyVersion) };
+    case 'timeout':
+    case 'cancelled':
+      record({ kind: 'deny', rule: hold.rule, reason: 'no approval in time' }, null, null, { approver: 'gateway', note: outcome.kind, verdict: 'rejected' });
+      return { kind: 'answer', result: approvalResult('[APPROVAL TIMED OUT]', tool, request, `nobody approved ${request.id} within ${Math.round(hold.timeoutMs / 1000)} s`, 'timeout', policyVersion) };
+  }
+}
+
 /** tools/call: decide, charge quotas, forward with progress and cancellation, audit every decision. */
 export async function callTool(gateway: Gateway, session: DownstreamSession, request: CallToolRequest, extra: Extra): Promise<ServerResult> {
   const tool = request.params.name;
@@ -79,17 +122,31 @@ export async function callTool(gateway: Gateway, session: DownstreamSession, req
   // Arguments this deep cannot be serialised upstream anyway; refusing them here names the caller's mistake.
   if (nestsDeeperThan(args, MAX_DOCUMENT_DEPTH)) throw new McpError(ErrorCode.InvalidParams, `Invalid params: arguments are nested more than ${MAX_DOCUMENT_DEPTH} levels deep`);
   const { decision: ruled, policyVersion, route, hidden } = rule(gateway, tool, session.agent, args);
-  const decision = await finalDecision(gateway, session, tool, ruled);
+  const record = (decided: Decision, outcome: CallOutcome, latencyMs: number | null, approval?: { approver: string; note: string | null; verdict: 'approved' | 'rejected' }) =>
+    gateway.recordAudit({ time: approval ? gateway.clock.now() : time, agent: session.agent, session: session.id, server: route.upstream.name, tool, args, decision: decided, policyVersion, latencyMs, outcome, ...(approval ?? {}) });
+  let settled = ruled;
+  if (ruled.kind === 'hold') {
+    decideSpan.setAttributes({ 'gatehouse.decision': 'hold', 'gatehouse.rule': ruled.rule });
+    gateway.observer?.decided(route.upstream.name, tool, 'hold', (performance.now() - started) / 1000);
+    record(ruled, null, null);
+    const approved = await holdForApproval(gateway, session, { tool, args, hold: ruled, policyVersion }, extra, record);
+    if (approved.kind !== 'allow') {
+      decideSpan.end();
+      return approved.result;
+    }
+    settled = approved.decision;
+  }
+  const decision = await finalDecision(gateway, session, tool, settled);
   decideSpan.setAttributes({ 'gatehouse.decision': decision.kind, 'gatehouse.rule': decision.rule, 'gatehouse.server': route.upstream.name });
   decideSpan.end();
   gateway.observer?.decided(route.upstream.name, tool, decision.kind, (performance.now() - started) / 1000);
-  const audit = (outcome: CallOutcome, latencyMs: number | null) =>
-    gateway.recordAudit({ time, agent: session.agent, session: session.id, server: route.upstream.name, tool, args, decision, policyVersion, latencyMs, outcome });
+  const audit = (outcome: CallOutcome, latencyMs: number | null) => record(decision, outcome, latencyMs);
 
   if (decision.kind !== 'allow') {
     audit(null, null);
     if (hidden) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${tool}`);
     if (decision.kind === 'limit') return rateLimitedResult(tool, decision, policyVersion);
+    if (decision.kind === 'hold') return policyDeniedResult(tool, { kind: 'deny', rule: decision.rule, reason: decision.reason }, policyVersion);
     return decision.rule === 'pin' ? toolChangedResult(tool, decision, policyVersion) : policyDeniedResult(tool, decision, policyVersion);
   }
 

@@ -1,7 +1,7 @@
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { ErrorCode, McpError, type RequestId, type ServerCapabilities, type ServerNotification, type ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
-import { systemClock, type AuditRecorder, type CallObserver, type CatalogStore, type Clock, type PolicyProvider, type RateLimitStore } from '../ports.js';
+import { systemClock, type ApprovalRequest, type ApprovalStore, type AuditRecorder, type CallObserver, type CatalogStore, type Clock, type PolicyProvider, type RateLimitStore } from '../ports.js';
 import { auditEntry, type AuditedCall, type AuditSettings } from './audit-entry.js';
 import { ToolGuard, type PinMode } from './tool-guard.js';
 import { lineDiff } from '../core/text-diff.js';
@@ -50,6 +50,10 @@ export interface GatewayOptions {
   readonly auditSettings?: AuditSettings;
   /** Per server: hold calls to a tool whose definition changed (`block`), only log it (`warn`), or ignore (`off`). */
   readonly pinMode?: (server: string) => PinMode;
+  /** Where held calls wait for a person; without one, held calls are denied. */
+  readonly approvals?: ApprovalStore;
+  /** For approval stores that cannot announce decisions across processes (SQLite): how often a waiter re-reads. */
+  readonly approvalPollMs?: number;
   /** Per server: replace secrets in tool results before agents see them. */
   readonly redactSecrets?: (server: string) => boolean;
   /** Metrics for each decision and upstream call. */
@@ -183,6 +187,22 @@ export class Gateway {
     }
     const byServerThenName = (a: CatalogEntry, b: CatalogEntry) => a.server.localeCompare(b.server) || a.name.localeCompare(b.name);
     return catalogEntries(tools, policy, this.options.riskOverrides).sort(byServerThenName);
+  }
+
+  get approvals(): ApprovalStore | undefined {
+    return this.options.approvals;
+  }
+
+  approvalPollMs(): number | undefined {
+    return this.options.approvalPollMs;
+  }
+
+  auditAllowValues(): readonly string[] {
+    return this.options.auditSettings?.allowValues ?? [];
+  }
+
+  approvalRequested(request: ApprovalRequest): void {
+    this.logger.warn({ approval: request.id, agent: request.agent, tool: request.tool, rule: request.rule, expiresAt: new Date(request.expiresAt).toISOString() }, 'call held for approval');
   }
 
   redactsSecrets(server: string): boolean {

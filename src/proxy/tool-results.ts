@@ -1,5 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Decision } from '../core/policy/index.js';
+import type { ApprovalRequest } from '../ports.js';
 
 /** The `_meta` key under which agents and tests find the machine-readable form of a gateway verdict. */
 export const DECISION_META_KEY = 'gatehouse/decision';
@@ -19,6 +20,15 @@ export function policyDeniedResult(tool: string, decision: Denial, policyVersion
 }
 
 type Limited = Extract<Decision, { kind: 'limit' }>;
+
+/** A held call's answer: waiting, denied by a person, or timed out, with the approval id to refer to. */
+export function approvalResult(tag: string, tool: string, request: ApprovalRequest, detail: string, state: string, policyVersion: string | undefined): CallToolResult {
+  return {
+    isError: true,
+    content: [{ type: 'text', text: `${tag} The call to '${tool}' ${state === 'pending' ? 'needs approval' : 'was not approved'}: ${detail}.` }],
+    _meta: { [DECISION_META_KEY]: { decision: 'hold', tool, rule: request.rule, approvalId: request.id, approval: state, note: request.note, policyVersion: policyVersion ?? null } },
+  };
+}
 
 /** Rug-pull defence: the tool's definition is not the one that was approved. */
 export function toolChangedResult(tool: string, decision: Denial, policyVersion: string | undefined): CallToolResult {

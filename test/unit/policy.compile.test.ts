@@ -189,13 +189,22 @@ describe('compilePolicy: argument conditions and approvals', () => {
     assert.match(missing.reason, /required condition does not hold.*reason/);
   });
 
-  test('require_approval_if and action require_approval deny until approvals exist, saying so', () => {
+  test('require_approval_if and action require_approval hold the call, with the default 120 s wait', () => {
     assert.equal(p.decide('wire_eur', undefined, { amount: 10 }).kind, 'allow');
-    const held = denial(p.decide('wire_eur', undefined, { amount: 5000 }));
+    const held = p.decide('wire_eur', undefined, { amount: 5000 });
+    assert.equal(held.kind, 'hold');
     assert.equal(held.rule, 'tools["wire_*"].require_approval_if');
-    assert.match(held.reason, /approval/);
-    const always = denial(p.decide('approve_me', undefined, {}));
-    assert.match(always.reason, /^always ask; .*approval/);
+    assert.ok(held.kind === 'hold' && held.timeoutMs === 120_000 && held.wait);
+    assert.match(held.kind === 'hold' ? held.reason : '', /approval.*amount/);
+    const always = p.decide('approve_me', undefined, {});
+    assert.deepEqual(always.kind === 'hold' && [always.rule, always.reason], ['tools.approve_me', 'always ask']);
+  });
+
+  test('approval settings: timeout and wait per rule; quotas still apply once approved', () => {
+    const q = compile({ version: '1', default: 'deny', tools: { pay: { action: 'require_approval', approval: { timeout: '30s', wait: false }, rate_limit: { max: 2, window: 60 } } } });
+    const held = q.decide('pay', undefined, {});
+    assert.ok(held.kind === 'hold');
+    assert.deepEqual([held.timeoutMs, held.wait, held.quotas.map((x) => x.id)], [30_000, false, ['tools.pay.rate_limit']]);
   });
 
   test('conditional tools stay listed, and their effect says conditional or approval', () => {

@@ -4,6 +4,20 @@ import type { CatalogEntry } from '../../core/catalog/entries.js';
 import { suggestRule } from '../../core/policy/index.js';
 import { attackPatternsFor } from '../../core/risk/index.js';
 import type { Gateway } from '../../proxy/gateway.js';
+import { BodyTooLargeError, readBody } from './body.js';
+
+/** A small JSON object body (decisions carry a note at most); anything else is a 400 naming the problem. */
+async function readJsonBody(req: IncomingMessage): Promise<{ ok: true; value: Record<string, unknown> } | { ok: false; error: string; path?: string }> {
+  try {
+    const raw = await readBody(req, 64 * 1024);
+    if (raw.length === 0) return { ok: true, value: {} };
+    const value = JSON.parse(raw.toString('utf8')) as unknown;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, error: 'the body must be a JSON object' };
+    return { ok: true, value: value as Record<string, unknown> };
+  } catch (error) {
+    return { ok: false, error: error instanceof BodyTooLargeError ? error.message : `invalid JSON: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -51,6 +65,19 @@ export function createAdminApi(gateway: Gateway, token: string | undefined) {
       res.setHeader('www-authenticate', 'Bearer');
       return sendApiError(res, 401, 'missing or wrong admin token');
     }
+    const approval = /^\/api\/approvals\/([^/]+)\/(approve|deny)$/.exec(path);
+    if (approval && req.method === 'POST') {
+      const store = gateway.approvals;
+      if (!store) return sendApiError(res, 404, 'no approval store is configured');
+      const body = await readJsonBody(req);
+      if (!body.ok) return sendApiError(res, 400, body.error, body.path);
+      const note = body.value['note'];
+      if (note !== undefined && typeof note !== 'string') return sendApiError(res, 400, 'note must be a string', 'note');
+      const by = body.value['by'];
+      if (by !== undefined && typeof by !== 'string') return sendApiError(res, 400, 'by must be a string', 'by');
+      const decided = await store.decide(decodeURIComponent(approval[1] ?? ''), { approve: approval[2] === 'approve', by: by ?? 'admin-api', note }, gateway.clock.now());
+      return decided ? sendJson(res, 200, { approval: decided }) : sendApiError(res, 409, 'no pending approval with that id (already decided, expired, or unknown)', 'id');
+    }
     const approve = /^\/api\/pins\/([^/]+)\/approve$/.exec(path);
     if (approve && req.method === 'POST') {
       const tool = decodeURIComponent(approve[1] ?? '');
@@ -59,6 +86,13 @@ export function createAdminApi(gateway: Gateway, token: string | undefined) {
     }
     if (req.method !== 'GET') return sendApiError(res, 405, `${req.method ?? ''} is not supported on ${path}`);
     if (path === '/api/pins') return sendJson(res, 200, { changed: await gateway.changedDefinitions() });
+    if (path === '/api/approvals') {
+      const status = query.get('status');
+      const statuses = ['pending', 'approved', 'denied', 'expired', 'used'] as const;
+      if (status !== null && !statuses.includes(status as (typeof statuses)[number])) return sendApiError(res, 400, `status must be one of ${statuses.join(', ')}`, 'status');
+      const list = (await gateway.approvals?.list(status ? { status: status as (typeof statuses)[number] } : {})) ?? [];
+      return sendJson(res, 200, { approvals: list });
+    }
     if (path === '/api/catalog') {
       const risk = query.get('risk')?.toLowerCase();
       const tools = gateway

@@ -3,9 +3,11 @@ import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../../config/schema.js';
-import { systemClock, type AgentKeyStore, type AuditSink, type CatalogStore, type RateLimitStore } from '../../ports.js';
+import { systemClock, type AgentKeyStore, type ApprovalStore, type AuditSink, type CatalogStore, type RateLimitStore } from '../../ports.js';
 import { PostgresAgentKeyStore } from './postgres/agent-key-store.js';
 import { connectLazily } from './lazy.js';
+import { RedisApprovalStore } from './redis/approval-store.js';
+import { SqliteApprovalStore } from './sqlite/approval-store.js';
 import { SqliteAgentKeyStore } from './sqlite/agent-key-store.js';
 import { openDatabase } from './sqlite/database.js';
 import { PostgresAuditSink } from './postgres/audit-sink.js';
@@ -20,6 +22,9 @@ export interface Stores {
   readonly limits: RateLimitStore;
   readonly audit: AuditSink;
   readonly keys: AgentKeyStore;
+  readonly approvals: ApprovalStore;
+  /** Set when the approval store cannot announce decisions made in other processes, so waiters re-read it. */
+  readonly approvalPollMs: number | undefined;
   close(): Promise<void>;
 }
 
@@ -34,6 +39,12 @@ export async function openAuditSink(config: GatewayConfig): Promise<AuditSink> {
 export async function openCatalogStore(config: GatewayConfig): Promise<CatalogStore> {
   const postgresUrl = config.storage.postgres_url;
   return postgresUrl ? connectLazily(() => PostgresCatalogStore.create({ connectionString: postgresUrl })) : new SqliteCatalogStore(withFolder(config.storage.sqlite_path));
+}
+
+/** Held calls: in Redis (decisions announced over pub/sub to every replica) or in the SQLite file. */
+export function openApprovalStore(config: GatewayConfig, openSqlite: () => Database.Database = () => sqliteDatabase(config.storage.sqlite_path)): ApprovalStore {
+  const redisUrl = config.storage.redis_url;
+  return redisUrl ? new RedisApprovalStore({ redis: redisUrl, keyPrefix: `${config.storage.redis_key_prefix}approvals:` }) : new SqliteApprovalStore(openSqlite(), systemClock);
 }
 
 /** Agent keys, shared by every replica through PostgreSQL when configured. */
@@ -64,6 +75,7 @@ export async function openStores(config: GatewayConfig, logger: Logger): Promise
   const catalog: CatalogStore = postgresUrl ? await openCatalogStore(config) : new SqliteCatalogStore(openSqlite());
   const audit = await openAuditSink(config);
   const keys = await openKeyStore(config, openSqlite);
+  const approvals = openApprovalStore(config, openSqlite);
   const limits: RateLimitStore = redisUrl
     ? new RedisRateLimitStore({ redis: redisUrl, keyPrefix: config.storage.redis_key_prefix, onError: (error) => logger.warn({ err: error.message }, 'redis rate-limit store error') })
     : new MemoryRateLimitStore(systemClock);
@@ -72,8 +84,10 @@ export async function openStores(config: GatewayConfig, logger: Logger): Promise
     limits,
     audit,
     keys,
+    approvals,
+    approvalPollMs: redisUrl ? undefined : 1000,
     async close() {
-      await Promise.allSettled([catalog.close(), limits.close(), audit.close(), keys.close()]);
+      await Promise.allSettled([catalog.close(), limits.close(), audit.close(), keys.close(), approvals.close()]);
       sqlite?.close();
     },
   };

@@ -40,6 +40,7 @@ interface CompiledRule {
   /** In order: `require`, `deny_if`, `require_approval_if`; the first that fires decides. */
   readonly checks: readonly ConditionCheck[];
   readonly reason: string | undefined;
+  readonly source: ToolRule;
 }
 
 interface GlobRule<T> {
@@ -69,11 +70,12 @@ function ruleQuotas(rule: ToolRule, path: string): Quota[] {
   ];
 }
 
+function holdFor(rule: ToolRule, path: string, reason: string): Extract<Decision, { kind: 'hold' }> {
+  return { kind: 'hold', rule: path, reason, timeoutMs: windowMs(rule.approval?.timeout ?? 120), wait: rule.approval?.wait ?? true, quotas: ruleQuotas(rule, path.replace(/\.require_approval_if$/, '')) };
+}
+
 function ruleDecision(key: string, rule: ToolRule, path: string): Decision {
-  // Approvals arrive with a later milestone; until then a rule that needs one denies rather than let calls through.
-  if (rule.action === 'require_approval') {
-    return { kind: 'deny', rule: path, reason: `${rule.reason ? `${rule.reason}; ` : ''}the rule requires a person's approval, which this gateway version cannot grant yet` };
-  }
+  if (rule.action === 'require_approval') return holdFor(rule, path, rule.reason ?? `'${key}' needs a person's approval`);
   if (rule.action === 'deny') {
     return { kind: 'deny', rule: path, reason: rule.reason ?? `the policy denies '${key}'` };
   }
@@ -114,7 +116,7 @@ function compileScope(section: Pick<Policy, 'tools' | 'hide' | 'all_tools'> & { 
       const list = rule[field];
       return list === undefined ? [] : [{ field, condition: compileConditions(list) }];
     });
-    const compiled = { path, decision: ruleDecision(key, rule, path), effect: ruleEffect(rule), checks, reason: rule.reason };
+    const compiled = { path, decision: ruleDecision(key, rule, path), effect: ruleEffect(rule), checks, reason: rule.reason, source: rule };
     if (isGlob(key)) globEntries.push([key, compiled]);
     else exact.set(key, compiled);
   }
@@ -138,12 +140,13 @@ interface Resolution {
   /** The rule's argument conditions, checked per call; empty for most rules. */
   readonly checks: readonly ConditionCheck[];
   readonly reason: string | undefined;
+  readonly rule: ToolRule;
 }
 
 const FIRED: Record<ConditionField, string> = {
   require: 'a required condition does not hold',
   deny_if: 'a deny_if condition matched',
-  require_approval_if: "the call needs a person's approval, which this gateway version cannot grant yet",
+  require_approval_if: "the call needs a person's approval",
 };
 
 /** A rule's conditions against one call's arguments: the first that fires denies, naming what it found. */
@@ -153,7 +156,8 @@ function checkArguments(resolution: Resolution, args: unknown): Decision {
   for (const { field, condition } of resolution.checks) {
     const { verdict, because } = explain(condition, args);
     if (!conditionFires(field, verdict)) continue;
-    const what = field === 'require_approval_if' ? FIRED[field] : (resolution.reason ?? FIRED[field]);
+    const what = resolution.reason ?? FIRED[field];
+    if (field === 'require_approval_if') return { ...holdFor(resolution.rule, `${decision.rule}.${field}`, `${what} (${because})`), quotas: decision.quotas };
     return { kind: 'deny', rule: `${decision.rule}.${field}`, reason: `${what} (${because})` };
   }
   return decision;
@@ -163,7 +167,7 @@ function checkArguments(resolution: Resolution, args: unknown): Decision {
 const MEMO_LIMIT = 10_000;
 
 function withQuotas(decision: Decision, quotas: readonly Quota[]): Decision {
-  return decision.kind === 'allow' && quotas.length > 0 ? { ...decision, quotas: [...decision.quotas, ...quotas] } : decision;
+  return (decision.kind === 'allow' || decision.kind === 'hold') && quotas.length > 0 ? { ...decision, quotas: [...decision.quotas, ...quotas] } : decision;
 }
 
 export function compilePolicy(policy: Policy, options: CompileOptions): CompiledPolicy {
@@ -183,7 +187,7 @@ export function compilePolicy(policy: Policy, options: CompileOptions): Compiled
       const rule = scope.exact.get(tool) ?? scope.globs.find((g) => g.regex.test(tool))?.value;
       if (rule) {
         const effect = rule.effect === 'allow' && shared.length > 0 ? 'limit' : rule.effect;
-        return { hidden, decision: withQuotas(rule.decision, shared), effect: hidden ? 'hidden' : effect, byDefault: false, checks: rule.checks, reason: rule.reason };
+        return { hidden, decision: withQuotas(rule.decision, shared), effect: hidden ? 'hidden' : effect, byDefault: false, checks: rule.checks, reason: rule.reason, rule: rule.source };
       }
     }
     const fallback = own?.default ?? { value: policy.default, path: 'default' };
@@ -192,7 +196,7 @@ export function compilePolicy(policy: Policy, options: CompileOptions): Compiled
         ? withQuotas({ kind: 'allow', rule: fallback.path, quotas: [] }, shared)
         : { kind: 'deny', rule: fallback.path, reason: `'${tool}' has no rule in the policy and the default is deny` };
     const effect: PolicyEffect = hidden ? 'hidden' : decision.kind === 'deny' ? 'deny' : shared.length > 0 ? 'limit' : 'allow';
-    return { hidden, decision, effect, byDefault: true, checks: [], reason: undefined };
+    return { hidden, decision, effect, byDefault: true, checks: [], reason: undefined, rule: {} };
   };
   const memo = new Map<string, Resolution>();
   const resolution = (tool: string, agent: string | undefined): Resolution => {

@@ -21,7 +21,12 @@ export interface Quota {
 export type Decision =
   | { readonly kind: 'allow'; readonly rule: string; readonly quotas: readonly Quota[] }
   | { readonly kind: 'deny'; readonly rule: string; readonly reason: string }
-  | { readonly kind: 'limit'; readonly rule: string; readonly reason: string; readonly retryAfterS: number };
+  | { readonly kind: 'limit'; readonly rule: string; readonly reason: string; readonly retryAfterS: number }
+  /**
+   * Held for a person: the call waits up to `timeoutMs` for an approval (or, without `wait`, is answered at once
+   * with an approval id and may be retried once approved). Quotas still apply once it is approved.
+   */
+  | { readonly kind: 'hold'; readonly rule: string; readonly reason: string; readonly timeoutMs: number; readonly wait: boolean; readonly quotas: readonly Quota[] };
 
 /** How a tool appears in `tools/list`: hidden tools are neither listed nor callable. */
 export type Visibility = 'listed' | 'unlisted' | 'hidden';

@@ -12,7 +12,7 @@ export interface RecordedCall {
   readonly decision: string;
 }
 
-type Verdict = 'allow' | 'deny' | 'limit';
+type Verdict = 'allow' | 'deny' | 'limit' | 'hold';
 
 export interface ReplayChange {
   readonly tool: string;
@@ -37,7 +37,7 @@ export interface ReplayReport {
   readonly changes: readonly ReplayChange[];
 }
 
-const VERDICTS: ReadonlySet<string> = new Set(['allow', 'deny', 'limit']);
+const VERDICTS: ReadonlySet<string> = new Set(['allow', 'deny', 'limit', 'hold']);
 
 /**
  * Re-decides recorded calls under a candidate policy, in recorded time order, with rate limits simulated on the

@@ -28,6 +28,13 @@ export const ToolRuleSchema = z.strictObject({
   reason: z.string().max(2000).optional(),
   rate_limit: RateLimitSchema.optional(),
   limits: z.array(RateLimitSchema).optional(),
+  /** How a held call waits: `timeout` (default 120 s) and whether the agent's request stays open (`wait`). */
+  approval: z
+    .strictObject({
+      timeout: WindowSchema.default(120),
+      wait: z.boolean().default(true),
+    })
+    .optional(),
   /** Conditions on the arguments that must hold (PolicyLayer's `require`), else the call is denied. */
   require: conditionListSchema.optional(),
   /** Conditions on the arguments that deny the call when they match (or cannot be checked). */

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { ApprovalRequest } from '../../src/ports.js';
+import { CLI, eventually, startGateway, stdioFixture, textOf, type TestGateway } from '../helpers/harness.js';
+
+const TOKEN = 'approvals-admin-token-0123456789';
+const POLICY = {
+  version: '1',
+  default: 'deny',
+  tools: {
+    echo: { action: 'require_approval', reason: 'echo needs a human', approval: { timeout: '30s' } },
+    whoami: { action: 'require_approval', approval: { wait: false } },
+    progress_steps: { require_approval_if: [{ path: 'steps', op: 'gt', value: 3 }], approval: { timeout: '1500ms' } },
+    echo_count: {},
+  },
+};
+
+const meta = (r: unknown) => ((r as { _meta?: Record<string, unknown> })._meta?.['gatehouse/decision'] ?? {}) as { approvalId?: string; approval?: string };
+
+async function pendingFor(gw: TestGateway, tool: string): Promise<ApprovalRequest> {
+  let found: ApprovalRequest | undefined;
+  await eventually(async () => {
+    found = ((await gw.app.stores.approvals.list({ status: 'pending' })) ?? []).find((a) => a.tool === tool);
+    return found !== undefined;
+  });
+  return found as ApprovalRequest;
+}
+
+function api(gw: TestGateway, path: string, body?: unknown) {
+  return fetch(new URL(path, gw.url), { method: body === undefined ? 'GET' : 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+}
+
+describe('human approval of held calls (SQLite store, one gateway)', () => {
+  let gw: TestGateway;
+  let client: Client;
+  before(async () => {
+    gw = await startGateway({ servers: { faulty: stdioFixture('faulty') }, policy: JSON.stringify(POLICY), config: { admin: { token: TOKEN } } });
+    client = await gw.connect();
+    writeFileSync(join(gw.dir, 'gatehouse.yaml'), 'policy: { path: policy.json }\nservers: {}\n');
+  });
+  after(() => gw.close());
+
+  it('holds the call open, sends progress, and completes it with the upstream result once approved over the API', async () => {
+    const progress: string[] = [];
+    const call = client.callTool({ name: 'echo', arguments: { message: 'held' } }, undefined, { onprogress: (p) => void progress.push(p.message ?? ''), timeout: 60_000 });
+    const pending = await pendingFor(gw, 'echo');
+    assert.equal(pending.agent, 'anonymous');
+    assert.deepEqual(pending.args, { message: '<string:4>' }, 'the approver sees redacted arguments');
+    const listed = (await (await api(gw, '/api/approvals?status=pending')).json()) as { approvals: { id: string }[] };
+    assert.ok(listed.approvals.some((a) => a.id === pending.id));
+    const decided = await api(gw, `/api/approvals/${pending.id}/approve`, { note: 'fine', by: 'alice' });
+    assert.equal(decided.status, 200);
+    assert.equal(textOf(await call), 'faulty: held');
+    assert.equal((await api(gw, `/api/approvals/${pending.id}/approve`, {})).status, 409, 'decided once');
+    await gw.app.audit.flush();
+    const trail = (await gw.app.stores.audit.query({ tool: 'echo' })).map((r) => [r.decision, r.outcome]);
+    assert.deepEqual(trail, [['hold', null], ['approved', null], ['allow', 'ok']]);
+    const approvedRecord = (await gw.app.stores.audit.query({ decision: 'approved' }))[0];
+    assert.match(approvedRecord?.reason ?? '', /^alice: approved — fine/);
+  });
+
+  it('a denial from the CLI (another process) reaches the held call with the approver note', async () => {
+    const call = client.callTool({ name: 'echo', arguments: { message: 'nope' } }, undefined, { timeout: 60_000 });
+    const pending = await pendingFor(gw, 'echo');
+    const cli = spawnSync(process.execPath, [CLI, 'approvals', 'deny', pending.id, '--note', 'not today', '--by', 'bob', '-c', join(gw.dir, 'gatehouse.yaml')], { encoding: 'utf8' });
+    assert.equal(cli.status, 0, cli.stderr);
+    const result = await call;
+    assert.equal(result.isError, true);
+    assert.match(textOf(result), /^\[APPROVAL DENIED\] .*bob denied approval .*: not today/);
+    assert.equal(textOf(await client.callTool({ name: 'echo_count', arguments: {} })), '1', 'only the approved call reached the upstream');
+  });
+
+  it('wait: false answers [APPROVAL REQUIRED] at once; the identical retry passes once approved, and only once', async () => {
+    const first = await client.callTool({ name: 'whoami', arguments: {} });
+    assert.match(textOf(first), /^\[APPROVAL REQUIRED\]/);
+    const id = meta(first).approvalId;
+    assert.ok(id);
+    const listed = spawnSync(process.execPath, [CLI, 'approvals', 'list', '-c', join(gw.dir, 'gatehouse.yaml')], { encoding: 'utf8' });
+    assert.match(listed.stdout, new RegExp(`${id}\\s+pending\\s+anonymous\\s+whoami`));
+    assert.equal((await api(gw, `/api/approvals/${id}/approve`, {})).status, 200);
+    assert.equal(textOf(await client.callTool({ name: 'whoami', arguments: {} })), 'faulty');
+    assert.match(textOf(await client.callTool({ name: 'whoami', arguments: {} })), /^\[APPROVAL REQUIRED\]/, 'single use');
+  });
+
+  it('an approval is bound to the exact arguments and the policy version', async () => {
+    const held = await client.callTool({ name: 'whoami', arguments: { x: 1 } });
+    const id = meta(held).approvalId as string;
+    await api(gw, `/api/approvals/${id}/approve`, {});
+    assert.match(textOf(await client.callTool({ name: 'whoami', arguments: { x: 2 } })), /^\[APPROVAL REQUIRED\]/, 'other arguments');
+    const version = gw.app.policy.current().version;
+    gw.writePolicy(JSON.stringify({ ...POLICY, tools: { ...POLICY.tools, echo_count: { reason: 'changed' } } }));
+    await eventually(() => gw.app.policy.current().version !== version);
+    assert.match(textOf(await client.callTool({ name: 'whoami', arguments: { x: 1 } })), /^\[APPROVAL REQUIRED\]/, 'another policy version');
+  });
+
+  it('conditional approval holds only matching calls, and a hold that nobody answers times out', async () => {
+    assert.equal(textOf(await client.callTool({ name: 'progress_steps', arguments: { steps: 2 } })), '2 steps done');
+    const result = await client.callTool({ name: 'progress_steps', arguments: { steps: 9 } }, undefined, { timeout: 60_000 });
+    assert.match(textOf(result), /^\[APPROVAL TIMED OUT\] .*within 2 s/);
+    assert.equal(meta(result).approval, 'timeout');
+  });
+});
+
+describe('approval across replicas (Redis pub/sub)', () => {
+  it('a call held on replica A resumes when replica B approves it', async () => {
+    const prefix = `gatehouse-test:${randomUUID()}:`;
+    const config = { admin: { token: TOKEN }, storage: { redis_url: 'redis://127.0.0.1:6379', redis_key_prefix: prefix } };
+    const a = await startGateway({ servers: { faulty: stdioFixture('faulty') }, policy: JSON.stringify(POLICY), config });
+    const b = await startGateway({ servers: { faulty: stdioFixture('faulty') }, policy: JSON.stringify(POLICY), config });
+    try {
+      const client = await a.connect();
+      const call = client.callTool({ name: 'echo', arguments: { message: 'across' } }, undefined, { timeout: 60_000 });
+      const pending = await pendingFor(b, 'echo');
+      assert.equal((await api(b, `/api/approvals/${pending.id}/approve`, { by: 'carol' })).status, 200);
+      assert.equal(textOf(await call), 'faulty: across');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
