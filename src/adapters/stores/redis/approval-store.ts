@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { firstConnectionAttempt, withinTimeout } from './connection.js';
 import { systemClock, type ApprovalDecision, type ApprovalRequest, type ApprovalStore, type Clock } from '../../../ports.js';
 
 type Listener = (request: ApprovalRequest) => void;
@@ -163,20 +164,7 @@ export class RedisApprovalStore implements ApprovalStore {
       this.redis = options.redis;
     }
     this.listenForErrors(this.redis, this.url !== undefined);
-    const status = this.redis.status;
-    if (status === 'connecting' || status === 'connect') {
-      this.startup = new Promise<void>((resolve) => {
-        // Settles on the first outcome either way: once the first attempt has failed, operations fail fast.
-        const settle = (): void => {
-          this.redis.off('ready', settle);
-          this.redis.off('close', settle);
-          this.startup = undefined;
-          resolve();
-        };
-        this.redis.once('ready', settle);
-        this.redis.once('close', settle);
-      });
-    }
+    this.startup = firstConnectionAttempt(this.redis)?.finally(() => (this.startup = undefined));
   }
 
   async create(request: Omit<ApprovalRequest, 'status' | 'decidedBy' | 'note' | 'decidedAt'>): Promise<ApprovalRequest> {
@@ -356,19 +344,7 @@ export class RedisApprovalStore implements ApprovalStore {
   }
 
   private withTimeout<T>(work: Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis approval store: no reply within ${timeoutMs} ms`)), timeoutMs);
-      work.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error instanceof Error ? error : new Error(String(error)));
-        },
-      );
-    });
+    return withinTimeout(work, timeoutMs, 'redis approval store');
   }
 }
 

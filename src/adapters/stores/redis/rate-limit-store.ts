@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { firstConnectionAttempt, withinTimeout } from './connection.js';
 import { assertValidCheck } from '../../../core/limits/sliding-window.js';
 import type { LimitCheck, LimitOutcome, RateLimitStore } from '../../../ports.js';
 
@@ -106,20 +107,7 @@ export class RedisRateLimitStore implements RateLimitStore {
     if (onError) this.redis.on('error', (error: Error) => onError(error));
     // ioredis prints unhandled 'error' events; on a connection we own, rejected consumes already report them.
     else if (this.owned) this.redis.on('error', () => {});
-    const status = this.redis.status;
-    if (status === 'connecting' || status === 'connect') {
-      this.startup = new Promise<void>((resolve) => {
-        // Settles on the first outcome either way: once the first attempt has failed, consumes fail fast.
-        const settle = (): void => {
-          this.redis.off('ready', settle);
-          this.redis.off('close', settle);
-          this.startup = undefined;
-          resolve();
-        };
-        this.redis.once('ready', settle);
-        this.redis.once('close', settle);
-      });
-    }
+    this.startup = firstConnectionAttempt(this.redis)?.finally(() => (this.startup = undefined));
   }
 
   /** The Redis key holding the log of one quota. Windows are part of it: see SlidingWindowLimiter. */
@@ -181,19 +169,7 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   private withTimeout<T>(work: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis rate limit store: no reply within ${this.timeoutMs} ms`)), this.timeoutMs);
-      work.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error instanceof Error ? error : new Error(String(error)));
-        },
-      );
-    });
+    return withinTimeout(work, this.timeoutMs, 'redis rate limit store');
   }
 
   private outcome(reply: unknown, checks: readonly LimitCheck[]): LimitOutcome {
