@@ -6,6 +6,7 @@ import { RedisApprovalStore } from '../../src/adapters/stores/redis/approval-sto
 import type { ApprovalRequest, ApprovalStore } from '../../src/ports.js';
 import { approvalStoreContract, FakeClock, request, T0 } from './approval-store.contract.js';
 import { opener, rejectsWithin } from './support.js';
+import { dropRedisPrefix } from '../helpers/services.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 /** Unique per run, so concurrent runs and leftovers never meet; removed in `after`. */
@@ -15,13 +16,7 @@ const CALL = { agent: 'agent-a', tool: 'files__delete', argsHash: 'args-1', poli
 const admin = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
 
 after(async () => {
-  let cursor = '0';
-  do {
-    const [next, keys] = await admin.scan(cursor, 'MATCH', `${PREFIX}*`, 'COUNT', 1000);
-    if (keys.length > 0) await admin.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  await admin.quit();
+  await dropRedisPrefix(admin, PREFIX);
 });
 
 /** A prefix of its own per test, so one test's requests never show in another's list. */

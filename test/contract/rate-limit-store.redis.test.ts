@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { RedisRateLimitStore } from '../../src/adapters/stores/redis/rate-limit-store.js';
 import type { LimitCheck } from '../../src/ports.js';
 import { rateLimitStoreContract } from './rate-limit-store.contract.js';
-import { freePort, killHard, runningRedisServers, startRedis } from '../helpers/services.js';
+import { dropRedisPrefix, freePort, killHard, runningRedisServers, startRedis } from '../helpers/services.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 /** Unique per run, so concurrent runs and leftovers never meet; removed in `after`. */
@@ -17,13 +17,7 @@ const admin = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 
 after(async () => {
   for (const child of runningRedisServers()) await killHard(child);
   if (admin.status === 'wait') return;
-  let cursor = '0';
-  do {
-    const [next, keys] = await admin.scan(cursor, 'MATCH', `${PREFIX}*`, 'COUNT', 1000);
-    if (keys.length > 0) await admin.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  await admin.quit();
+  await dropRedisPrefix(admin, PREFIX);
 });
 
 rateLimitStoreContract('redis', async () => {

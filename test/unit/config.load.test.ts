@@ -6,6 +6,7 @@ import { join, relative, resolve } from 'node:path';
 import { ConfigError, loadConfigFile, resolveConfig } from '../../src/config/load.js';
 import type { ValidationIssue } from '../../src/core/validation.js';
 import { anonymousAllowed } from '../../src/adapters/http/loopback.js';
+import { issueAt, paths } from '../helpers/issues.js';
 
 const BASE = resolve('/srv/gatehouse/conf');
 const FILE = 'gatehouse.yaml';
@@ -35,15 +36,6 @@ function issuesOf(raw: unknown, env: NodeJS.ProcessEnv = {}): readonly Validatio
   return configError(() => resolveConfig(raw, BASE, FILE, env)).issues;
 }
 
-function paths(list: readonly ValidationIssue[]): string[] {
-  return list.map((i) => i.path);
-}
-
-function issueAt(list: readonly ValidationIssue[], path: string): ValidationIssue {
-  const found = list.find((i) => i.path === path);
-  if (!found) return assert.fail(`expected an issue at ${path}, got ${JSON.stringify(list)}`);
-  return found;
-}
 
 describe('resolveConfig: defaults', () => {
   test('a minimal config gets every default', () => {

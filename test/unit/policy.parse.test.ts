@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compilePolicy, parsePolicy, parsePolicyText, type Policy } from '../../src/core/policy/index.js';
 import type { Parsed, ValidationIssue } from '../../src/core/validation.js';
+import { issueAt, paths } from '../helpers/issues.js';
 
 const SEED = '{ "version": "1", "default": "deny", "tools": { "get_dicom_import_job": {} } }';
 
@@ -22,15 +23,6 @@ function issues(result: Parsed<Policy>): readonly ValidationIssue[] {
   return result.issues;
 }
 
-function paths(list: readonly ValidationIssue[]): string[] {
-  return list.map((i) => i.path);
-}
-
-function issueAt(list: readonly ValidationIssue[], path: string): ValidationIssue {
-  const found = list.find((i) => i.path === path);
-  if (!found) return assert.fail(`expected an issue at ${path}, got ${JSON.stringify(list)}`);
-  return found;
-}
 
 const base = { version: '1', default: 'deny' } as const;
 
