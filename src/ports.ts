@@ -161,3 +161,47 @@ export interface ApprovalStore {
   onDecided(listener: (request: ApprovalRequest) => void): () => void;
   close(): Promise<void>;
 }
+
+/** A server registered through the admin API or console (servers in the config file are not stored here). */
+export interface RegisteredServer {
+  readonly name: string;
+  /** The server's config exactly as `ServerConfigSchema` accepted it (before `${VAR}` expansion). */
+  readonly config: Record<string, unknown>;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/**
+ * Upstream servers added at run time, kept across restarts and shared by replicas (SQLite or PostgreSQL). `put`
+ * inserts or replaces; `remove` is true when there was such a server.
+ */
+export interface ServerRegistry {
+  list(): Promise<RegisteredServer[]>;
+  get(name: string): Promise<RegisteredServer | undefined>;
+  put(name: string, config: Record<string, unknown>, now: number): Promise<RegisteredServer>;
+  remove(name: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** One saved version of the policy document, as text, with who saved it and why. */
+export interface PolicyRevision {
+  /** 1, 2, 3, … in the order saved. */
+  readonly id: number;
+  /** The policy's content version (the hash `compilePolicy` gives it). */
+  readonly version: string;
+  readonly text: string;
+  readonly savedAt: number;
+  readonly savedBy: string;
+  readonly note: string | null;
+}
+
+/** Every policy saved through the admin API (and the one found at start-up), for history, diff and rollback. */
+export interface PolicyHistory {
+  append(revision: Omit<PolicyRevision, 'id'>): Promise<PolicyRevision>;
+  /** Newest first, at most `limit` (default 100). */
+  list(limit?: number): Promise<PolicyRevision[]>;
+  get(id: number): Promise<PolicyRevision | undefined>;
+  /** The newest revision, if any. */
+  latest(): Promise<PolicyRevision | undefined>;
+  close(): Promise<void>;
+}
