@@ -3,12 +3,16 @@ import { startHttp, type HttpLimits, type RunningHttp } from './adapters/http/se
 import { createLogger } from './adapters/logger.js';
 import { serveStdio } from './adapters/stdio.js';
 import { createUpstreamTransport } from './adapters/upstream/transport.js';
-import { loadConfigFile } from './config/load.js';
+import { loadConfigFile, resolveServerConfig } from './config/load.js';
 import { PolicyFile } from './config/policy-file.js';
-import { openCatalogStore, openStores, type Stores } from './adapters/stores/open.js';
+import { openCatalogStore, openServerRegistry, openStores, type Stores } from './adapters/stores/open.js';
 import { MemoryRateLimitStore } from './adapters/stores/memory/rate-limit-store.js';
-import type { GatewayConfig } from './config/schema.js';
-import { systemClock, type PolicyProvider } from './ports.js';
+import type { GatewayConfig, ServerConfig } from './config/schema.js';
+import { probeServer } from './adapters/upstream/probe.js';
+import { ServerAdmin } from './admin/servers.js';
+import { PolicyAdmin } from './admin/policy.js';
+import type { AdminServices } from './admin/services.js';
+import { systemClock, type ApprovalRequest, type PolicyProvider } from './ports.js';
 import { Authenticator } from './adapters/http/authenticate.js';
 import { anonymousAllowed } from './adapters/http/loopback.js';
 import { Gateway } from './proxy/gateway.js';
@@ -23,32 +27,55 @@ export interface App {
   readonly stores: Stores;
   readonly audit: AuditWriter;
   readonly logger: Logger;
+  /** What the admin API and console act on. */
+  readonly admin: AdminServices;
   close(): Promise<void>;
 }
 
-/** Upstreams and the gateway that routes between them and agents; not yet started. */
-function createGateway(config: GatewayConfig, policy: PolicyProvider, logger: Logger, stores: Pick<Stores, 'limits'> & Partial<Stores>, audit?: AuditWriter): Gateway {
+/** How often a replica re-reads the servers registered through the admin API (on any replica). */
+const SERVER_SYNC_MS = 5000;
+
+/** A registered server's config, validated like the config file's; a relative `cwd` is taken from the gateway's own. */
+const resolveRegistered = (raw: unknown) => resolveServerConfig(raw, process.cwd());
+
+/** Builds the SDK client side of one configured server; its traffic is routed through whatever gateway `gatewayOf` returns. */
+export type UpstreamFactory = (name: string, server: ServerConfig) => Upstream;
+
+function upstreamFactory(config: GatewayConfig, logger: Logger, gatewayOf: () => Gateway | undefined): UpstreamFactory {
+  return (name, server) =>
+    new Upstream({
+      name,
+      createTransport: () => createUpstreamTransport(name, server, logger),
+      callTimeoutMs: server.call_timeout_ms ?? config.upstream_defaults.call_timeout_ms,
+      connectTimeoutMs: server.connect_timeout_ms ?? config.upstream_defaults.connect_timeout_ms,
+      logger,
+      hooks: {
+        listsChanged: (upstream, kinds) => gatewayOf()?.listsChanged(upstream, kinds),
+        notification: (upstream, notification) => gatewayOf()?.notification(upstream, notification),
+        serverRequest: async (upstream, request, signal) => {
+          const gateway = gatewayOf();
+          if (!gateway) throw new Error('gateway is not started');
+          return gateway.serverRequest(upstream, request, signal);
+        },
+      },
+    });
+}
+
+/**
+ * Upstreams and the gateway that routes between them and agents; not yet started. `servers` is the live map of
+ * every server's config (the file's, plus those registered at run time), read for per-server settings.
+ */
+function createGateway(
+  config: GatewayConfig,
+  servers: ReadonlyMap<string, ServerConfig>,
+  policy: PolicyProvider,
+  logger: Logger,
+  stores: Pick<Stores, 'limits'> & Partial<Stores>,
+  audit?: AuditWriter,
+): { gateway: Gateway; createUpstream: UpstreamFactory } {
   let gateway: Gateway | undefined;
-  const upstreams = Object.entries(config.servers)
-    .filter(([, server]) => server.enabled)
-    .map(
-      ([name, server]) =>
-        new Upstream({
-          name,
-          createTransport: () => createUpstreamTransport(name, server, logger),
-          callTimeoutMs: server.call_timeout_ms ?? config.upstream_defaults.call_timeout_ms,
-          connectTimeoutMs: server.connect_timeout_ms ?? config.upstream_defaults.connect_timeout_ms,
-          logger,
-          hooks: {
-            listsChanged: (upstream, kinds) => gateway?.listsChanged(upstream, kinds),
-            notification: (upstream, notification) => gateway?.notification(upstream, notification),
-            serverRequest: async (upstream, request, signal) => {
-              if (!gateway) throw new Error('gateway is not started');
-              return gateway.serverRequest(upstream, request, signal);
-            },
-          },
-        }),
-    );
+  const createUpstream = upstreamFactory(config, logger, () => gateway);
+  const upstreams = [...servers].filter(([, server]) => server.enabled).map(([name, server]) => createUpstream(name, server));
   gateway = new Gateway({
     upstreams,
     policy,
@@ -57,8 +84,8 @@ function createGateway(config: GatewayConfig, policy: PolicyProvider, logger: Lo
     pageSize: config.page_size,
     hideDefaultDenied: config.policy.hide_default_denied,
     riskOverrides: config.risk_overrides,
-    pinMode: (server) => config.servers[server]?.pin ?? 'block',
-    redactSecrets: (server) => config.servers[server]?.redact_secrets === true,
+    pinMode: (server) => servers.get(server)?.pin ?? 'block',
+    redactSecrets: (server) => servers.get(server)?.redact_secrets === true,
     limits: stores.limits,
     ...(stores.catalog ? { catalogStore: stores.catalog } : {}),
     ...(stores.approvals ? { approvals: stores.approvals } : {}),
@@ -66,7 +93,7 @@ function createGateway(config: GatewayConfig, policy: PolicyProvider, logger: Lo
     ...(audit ? { audit, auditSettings: { allowValues: config.audit.allow_values, hashKey: config.audit.hash_key } } : {}),
     logger,
   });
-  return gateway;
+  return { gateway, createUpstream };
 }
 
 async function startGateway(gateway: Gateway, onUpstreamStarted?: (upstream: Upstream) => void): Promise<void> {
@@ -86,7 +113,8 @@ export async function buildApp(config: GatewayConfig, logger: Logger = createLog
   const policy = new PolicyFile(config.policy.path, { hideDefaultDenied: config.policy.hide_default_denied }, logger);
   const stores = await openStores(config, logger);
   const audit = new AuditWriter({ sink: stores.audit, logger, maxBuffer: config.audit.max_buffer });
-  const gateway = createGateway(config, policy, logger, stores, audit);
+  const settings = new Map<string, ServerConfig>(Object.entries(config.servers));
+  const { gateway, createUpstream } = createGateway(config, settings, policy, logger, stores, audit);
   const metrics = new GatewayMetrics(gateway, audit);
   gateway.observer = metrics;
   try {
@@ -96,7 +124,39 @@ export async function buildApp(config: GatewayConfig, logger: Logger = createLog
     await stores.close();
     throw error;
   }
+  const servers = new ServerAdmin({
+    fileServers: config.servers,
+    registry: stores.servers,
+    gateway,
+    settings,
+    createUpstream,
+    resolve: resolveRegistered,
+    probe: (name, server) => probeServer(name, server, server.connect_timeout_ms ?? config.upstream_defaults.connect_timeout_ms, logger),
+    clock: systemClock,
+    logger,
+  });
+  // A registry that cannot be read leaves only the registered servers out: nothing is allowed that policy would not.
+  await servers.sync().catch((error: unknown) => logger.error({ err: String(error) }, 'registered servers could not be read; retrying in the background'));
+  servers.start(SERVER_SYNC_MS);
+  const policyAdmin = new PolicyAdmin(policy, stores.policyHistory, gateway, systemClock, logger);
+  void policyAdmin.recordFileEdit();
   if (config.policy.watch) policy.watch();
+  const admin: AdminServices = {
+    gateway,
+    servers,
+    policy: policyAdmin,
+    audit: stores.audit,
+    keys: stores.keys,
+    watchApprovals: (listener: (approval: ApprovalRequest) => void) => {
+      const stopRequested = gateway.onApprovalRequested(listener);
+      const stopDecided = stores.approvals.onDecided(listener);
+      return () => {
+        stopRequested();
+        stopDecided();
+      };
+    },
+    clock: systemClock,
+  };
   return {
     gateway,
     metrics,
@@ -104,7 +164,9 @@ export async function buildApp(config: GatewayConfig, logger: Logger = createLog
     stores,
     audit,
     logger,
+    admin,
     async close() {
+      servers.stop();
       policy.close();
       await gateway.close();
       // Everything decided is written before the databases close.
@@ -150,6 +212,7 @@ export async function serveHttp(app: App, config: GatewayConfig): Promise<Runnin
     responseMode: config.listen.response_mode,
     limits: httpLimitsOf(config.listen),
     adminToken: config.admin.token,
+    adminServices: app.admin,
     authenticate: (req) => authenticator.authenticate(req),
     metrics: app.metrics,
     unready: async () => {
@@ -174,6 +237,21 @@ export async function runHttp(configFile: string): Promise<{ app: App; http: Run
   return { app, http };
 }
 
+/** The config file's servers and those registered through the admin API (skipping any whose config no longer validates). */
+async function allServers(config: GatewayConfig): Promise<Map<string, ServerConfig>> {
+  const servers = new Map<string, ServerConfig>(Object.entries(config.servers));
+  const registry = await openServerRegistry(config);
+  try {
+    for (const record of await registry.list()) {
+      const parsed = resolveRegistered(record.config);
+      if (parsed.ok && !servers.has(record.name)) servers.set(record.name, parsed.value);
+    }
+  } finally {
+    await registry.close();
+  }
+  return servers;
+}
+
 /**
  * For one-shot commands (`catalog`, `policy suggest|check`): connects to every upstream, reporting each as it
  * answers or fails, and hands back the gateway to read from. The caller closes it.
@@ -188,7 +266,7 @@ export async function openCatalog(
   const policy = new PolicyFile(config.policy.path, { hideDefaultDenied: config.policy.hide_default_denied }, logger);
   // One-shot commands read the catalog and charge no quotas; only `pins` needs the pinned definitions on record.
   const catalog = options.withPins ? await openCatalogStore(config) : undefined;
-  const gateway = createGateway(config, policy, logger, { limits: new MemoryRateLimitStore(), ...(catalog ? { catalog } : {}) });
+  const { gateway } = createGateway(config, await allServers(config), policy, logger, { limits: new MemoryRateLimitStore(), ...(catalog ? { catalog } : {}) });
   await startGateway(gateway, onUpstreamStarted);
   return {
     gateway,

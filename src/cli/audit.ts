@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { openAuditSink } from '../adapters/stores/open.js';
 import { loadConfigFile } from '../config/load.js';
-import { AUDIT_DECISIONS, type AuditDecision, type AuditRecord } from '../core/audit/record.js';
-import type { AuditQuery, AuditSink } from '../core/audit/sink.js';
-import { windowMs } from '../core/policy/index.js';
+import { AUDIT_DECISIONS, type AuditRecord } from '../core/audit/record.js';
+import { CSV_HEADER, allRecords, auditFilter, csvRow, jsonLine } from '../core/audit/export.js';
+import type { AuditSink } from '../core/audit/sink.js';
 import { renderTable } from './table.js';
 
 interface FilterOptions {
@@ -13,57 +13,6 @@ interface FilterOptions {
   decision?: string;
   since?: string;
   until?: string;
-}
-
-/** `2026-11-25T10:00:00Z`, or a duration back from now such as `15m`, `2h`, `7d`. */
-export function parseTime(text: string, now: number): number {
-  const ago = windowMs(text);
-  if (Number.isFinite(ago)) return now - ago;
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) throw new Error(`cannot read the time ${JSON.stringify(text)}: use an ISO date or a duration like 15m, 2h, 7d`);
-  return at;
-}
-
-export function auditFilter(opts: FilterOptions, now: number): AuditQuery {
-  if (opts.decision !== undefined && !AUDIT_DECISIONS.includes(opts.decision as AuditDecision)) {
-    throw new Error(`--decision must be one of ${AUDIT_DECISIONS.join(', ')}`);
-  }
-  return {
-    ...(opts.agent ? { agent: opts.agent } : {}),
-    ...(opts.tool ? { tool: opts.tool } : {}),
-    ...(opts.decision ? { decision: opts.decision as AuditDecision } : {}),
-    ...(opts.since ? { since: parseTime(opts.since, now) } : {}),
-    ...(opts.until ? { until: parseTime(opts.until, now) } : {}),
-  };
-}
-
-/** Every matching record, page by page, so exports are not capped by the query limit. */
-export async function* allRecords(sink: AuditSink, filter: AuditQuery): AsyncGenerator<AuditRecord> {
-  let afterSeq = filter.afterSeq ?? 0;
-  for (;;) {
-    const page = await sink.query({ ...filter, afterSeq, limit: 5000 });
-    yield* page;
-    const last = page.at(-1);
-    if (!last || page.length < 5000) return;
-    afterSeq = last.seq;
-  }
-}
-
-const CSV_COLUMNS = ['seq', 'time', 'agent', 'session', 'server', 'tool', 'decision', 'rule', 'reason', 'argsHash', 'args', 'latencyMs', 'outcome', 'policyVersion', 'hash'] as const;
-
-function csvField(value: unknown): string {
-  const text = value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export function csvRow(record: AuditRecord): string {
-  return CSV_COLUMNS.map((column) => csvField(column === 'time' ? new Date(record.time).toISOString() : record[column])).join(',');
-}
-
-export const CSV_HEADER = CSV_COLUMNS.join(',');
-
-function jsonLine(record: AuditRecord): string {
-  return JSON.stringify({ ...record, time: new Date(record.time).toISOString() });
 }
 
 async function withSink<T>(configFile: string, use: (sink: AuditSink) => Promise<T>): Promise<T> {

@@ -9,6 +9,10 @@ import { registerAuditCommands } from './audit.js';
 import { registerKeyCommands } from './keys.js';
 import { registerPinCommands } from './pins.js';
 import { registerApprovalCommands } from './approvals.js';
+import { registerServerCommands } from './servers.js';
+import { ADMIN_ROUTES } from '../adapters/http/admin/api.js';
+import { openApiDocument } from '../adapters/http/admin/openapi.js';
+import { GATEHOUSE_VERSION } from '../version.js';
 
 /** Startup failures the user can fix get one clear message and exit code 2, not a stack trace. */
 function fail(error: unknown): never {
@@ -23,7 +27,7 @@ function fail(error: unknown): never {
   process.exit(2);
 }
 
-const program = new Command('gatehouse').description('MCP policy gateway: every tool call passes your rules first').version('0.1.0');
+const program = new Command('gatehouse').description('MCP policy gateway: every tool call passes your rules first').version(GATEHOUSE_VERSION);
 const configOption = ['-c, --config <file>', 'gateway config (YAML or JSON)', 'gatehouse.yaml'] as const;
 
 program
@@ -54,5 +58,13 @@ registerAuditCommands(program, configOption, fail);
 registerKeyCommands(program, configOption, fail);
 registerPinCommands(program, configOption, fail);
 registerApprovalCommands(program, configOption, fail);
+registerServerCommands(program, configOption, fail);
+
+program
+  .command('openapi')
+  .description('print the OpenAPI description of the admin API')
+  .action(() => {
+    process.stdout.write(`${JSON.stringify(openApiDocument(ADMIN_ROUTES, GATEHOUSE_VERSION), null, 2)}\n`);
+  });
 
 await program.parseAsync(process.argv);

@@ -4,7 +4,7 @@ import { catalogEntries } from '../core/catalog/entries.js';
 import { policyWarnings, replayDecisions, suggestPolicy, type SuggestProfile } from '../core/policy/index.js';
 import { openAuditSink } from '../adapters/stores/open.js';
 import { loadConfigFile } from '../config/load.js';
-import { allRecords, auditFilter } from './audit.js';
+import { allRecords, auditFilter } from '../core/audit/export.js';
 import { withCatalog } from './catalog.js';
 import { colour, renderTable } from './table.js';
 

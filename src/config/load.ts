@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ConfigSchema, type GatewayConfig } from './schema.js';
-import { InvalidDocumentError, formatPath, parseWith, type ValidationIssue } from '../core/validation.js';
+import { ConfigSchema, ServerConfigSchema, type GatewayConfig, type ServerConfig } from './schema.js';
+import { InvalidDocumentError, formatPath, parseWith, type Parsed, type ValidationIssue } from '../core/validation.js';
 
 export class ConfigError extends InvalidDocumentError {
   constructor(file: string, issues: readonly ValidationIssue[]) {
@@ -52,13 +52,28 @@ export function resolveConfig(raw: unknown, baseDir: string, file: string, env: 
   if (token !== undefined && token.length < 16) issues.push({ path: '$.admin.token', message: 'use an admin token of at least 16 characters (after ${VAR} expansion)' });
   config.admin = token ? { token } : {};
   if (config.auth.jwt?.jwks_file !== undefined) config.auth.jwt.jwks_file = abs(config.auth.jwt.jwks_file);
-  for (const [name, server] of Object.entries(config.servers)) {
-    server.env = expandVariables(server.env, ['servers', name, 'env'], env, issues);
-    server.headers = expandVariables(server.headers, ['servers', name, 'headers'], env, issues);
-    if (server.cwd !== undefined) server.cwd = abs(server.cwd);
-  }
+  for (const [name, server] of Object.entries(config.servers)) finishServer(server, ['servers', name], abs, env, issues);
   if (issues.length > 0) throw new ConfigError(file, issues);
   return config;
+}
+
+/** `${VAR}` in env and headers from the environment, `cwd` relative to the config file's folder. */
+function finishServer(server: ServerConfig, path: PropertyKey[], abs: (p: string) => string, env: NodeJS.ProcessEnv, issues: ValidationIssue[]): void {
+  server.env = expandVariables(server.env, [...path, 'env'], env, issues);
+  server.headers = expandVariables(server.headers, [...path, 'headers'], env, issues);
+  if (server.cwd !== undefined) server.cwd = abs(server.cwd);
+}
+
+/**
+ * One server's config on its own, as registered through the admin API: validated exactly like a `servers` entry
+ * of the config file. Issue paths are relative to the server (`$.url`).
+ */
+export function resolveServerConfig(raw: unknown, baseDir: string, env: NodeJS.ProcessEnv = process.env): Parsed<ServerConfig> {
+  const parsed = parseWith(ServerConfigSchema, raw);
+  if (!parsed.ok) return parsed;
+  const issues: ValidationIssue[] = [];
+  finishServer(parsed.value, [], (p) => (isAbsolute(p) ? p : resolve(baseDir, p)), env, issues);
+  return issues.length > 0 ? { ok: false, issues } : parsed;
 }
 
 export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): GatewayConfig {

@@ -1,4 +1,4 @@
-import { readFileSync, watch, type FSWatcher } from 'node:fs';
+import { readFileSync, renameSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { compilePolicy, parsePolicyText, type CompileOptions, type CompiledPolicy } from '../core/policy/index.js';
@@ -13,12 +13,20 @@ export class PolicyLoadError extends InvalidDocumentError {
 }
 
 export function loadPolicyFile(file: string, options: CompileOptions): CompiledPolicy {
+  return loadPolicy(file, options).policy;
+}
+
+function loadPolicy(file: string, options: CompileOptions): { policy: CompiledPolicy; text: string } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new PolicyLoadError(file, [{ path: '$', message: `cannot read: ${error instanceof Error ? error.message : String(error)}` }]);
   }
+  return { policy: compilePolicyText(file, text, options), text };
+}
+
+function compilePolicyText(file: string, text: string, options: CompileOptions): CompiledPolicy {
   const parsed = parsePolicyText(text);
   if (!parsed.ok) throw new PolicyLoadError(file, parsed.issues);
   return compilePolicy(parsed.value, options);
@@ -33,6 +41,7 @@ const RELOAD_DEBOUNCE_MS = 75;
  */
 export class PolicyFile implements PolicyProvider {
   private policy: CompiledPolicy;
+  private policyText: string;
   private readonly listeners: ((policy: CompiledPolicy) => void)[] = [];
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -43,12 +52,36 @@ export class PolicyFile implements PolicyProvider {
     private readonly options: CompileOptions,
     private readonly logger: Logger,
   ) {
-    this.policy = loadPolicyFile(file, options);
+    ({ policy: this.policy, text: this.policyText } = loadPolicy(file, options));
     logger.info({ policy: file, version: this.policy.version }, 'policy loaded');
   }
 
   current(): CompiledPolicy {
     return this.policy;
+  }
+
+  /** The text of the policy in force (the file may since hold a rejected edit). */
+  text(): string {
+    return this.policyText;
+  }
+
+  /** What `text` would compile to with this file's options; throws PolicyLoadError with every issue. */
+  compile(text: string): CompiledPolicy {
+    return compilePolicyText(this.file, text, this.options);
+  }
+
+  /**
+   * Validates `text` and, only if it is a valid policy, writes it in place of the file (atomically: a new file
+   * renamed over the old, so a crash leaves one or the other) and puts it in force at once. Throws PolicyLoadError
+   * with every issue otherwise, leaving file and policy untouched.
+   */
+  replace(text: string): CompiledPolicy {
+    const next = this.compile(text);
+    const temporary = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(temporary, text);
+    renameSync(temporary, this.file);
+    this.apply(next, text);
+    return next;
   }
 
   /** The reason the newest reload was rejected, if it was. */
@@ -61,20 +94,25 @@ export class PolicyFile implements PolicyProvider {
   }
 
   reload(): boolean {
-    let next: CompiledPolicy;
+    let next: { policy: CompiledPolicy; text: string };
     try {
-      next = loadPolicyFile(this.file, this.options);
+      next = loadPolicy(this.file, this.options);
     } catch (error) {
       this.lastError = error instanceof PolicyLoadError ? error : new PolicyLoadError(this.file, [{ path: '$', message: String(error) }]);
       this.logger.error({ policy: this.file, issues: this.lastError.issues, keptVersion: this.policy.version }, 'policy reload rejected; the last good policy stays in force');
       return false;
     }
     this.lastError = undefined;
-    if (next.version === this.policy.version) return true;
+    this.apply(next.policy, next.text);
+    return true;
+  }
+
+  private apply(next: CompiledPolicy, text: string): void {
+    this.policyText = text;
+    if (next.version === this.policy.version) return;
     this.policy = next;
     this.logger.info({ policy: this.file, version: next.version }, 'policy reloaded');
     for (const listener of this.listeners) listener(next);
-    return true;
   }
 
   /** Watches the folder, not the file, so that editors that save by renaming a new file into place are seen. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-const SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+export const SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+export const SERVER_NAME_RULE = 'server names use letters, digits, "_" and "-" and start with a letter or digit';
 
 const StringMapSchema = z.record(z.string(), z.string());
 
@@ -77,7 +78,7 @@ export const ConfigSchema = z.strictObject({
     .prefault({}),
   /** tools/list and other list results handed to agents are paged at this size. */
   page_size: z.int().positive().max(10_000).default(200),
-  servers: z.record(z.string().regex(SERVER_NAME, 'server names use letters, digits, "_" and "-" and start with a letter or digit'), ServerConfigSchema),
+  servers: z.record(z.string().regex(SERVER_NAME, SERVER_NAME_RULE), ServerConfigSchema),
   /** Where state lives: embedded SQLite by default; PostgreSQL and Redis for several replicas. */
   storage: z
     .strictObject({

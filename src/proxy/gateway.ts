@@ -75,7 +75,7 @@ const SERVER_REQUEST_CAPABILITY: Record<string, 'sampling' | 'elicitation' | 'ro
  * upstream-initiated traffic back to the right session.
  */
 export class Gateway {
-  readonly upstreams: readonly Upstream[];
+  private upstreamList: Upstream[];
   readonly policy: PolicyProvider;
   readonly limits: RateLimitStore;
   readonly pageSize: number;
@@ -88,9 +88,10 @@ export class Gateway {
   readonly guard: ToolGuard;
   private pinTimer: NodeJS.Timeout | undefined;
   private readonly uriSubscribers = new Map<string, Set<DownstreamSession>>();
+  private readonly approvalListeners = new Set<(request: ApprovalRequest) => void>();
 
   constructor(private readonly options: GatewayOptions) {
-    this.upstreams = options.upstreams;
+    this.upstreamList = [...options.upstreams];
     this.policy = options.policy;
     this.limits = options.limits;
     this.pageSize = options.pageSize;
@@ -104,6 +105,33 @@ export class Gateway {
 
   get catalog(): Catalog {
     return this.catalogState;
+  }
+
+  get upstreams(): readonly Upstream[] {
+    return this.upstreamList;
+  }
+
+  /**
+   * Adds a server at run time (registered through the admin API): it is connected (or left retrying in the
+   * background if it cannot be reached), its tools join the catalog, and every session hears the lists changed.
+   */
+  async addUpstream(upstream: Upstream): Promise<void> {
+    if (this.upstreamList.some((u) => u.name === upstream.name)) throw new Error(`an upstream named '${upstream.name}' is already running`);
+    this.upstreamList.push(upstream);
+    await upstream.start();
+    if (!this.upstreamList.includes(upstream)) return; // removed while it was connecting
+    this.listsChanged(upstream, ['tools', 'prompts', 'resources']);
+  }
+
+  /** Stops a server and takes its tools out of the catalog; its in-flight calls fail as upstream errors. */
+  async removeUpstream(name: string): Promise<boolean> {
+    const upstream = this.upstreamList.find((u) => u.name === name);
+    if (!upstream) return false;
+    this.upstreamList = this.upstreamList.filter((u) => u !== upstream);
+    await upstream.close();
+    this.rebuildCatalog();
+    this.broadcastListsChanged(['tools', 'prompts', 'resources']);
+    return true;
   }
 
   /** Connects every upstream (each bounded by its connect timeout) and refuses to start on a forbidden collision. */
@@ -201,7 +229,14 @@ export class Gateway {
     return this.options.auditSettings?.allowValues ?? [];
   }
 
+  /** Calls `listener` for each call held here from now on; returns an unsubscribe function. */
+  onApprovalRequested(listener: (request: ApprovalRequest) => void): () => void {
+    this.approvalListeners.add(listener);
+    return () => this.approvalListeners.delete(listener);
+  }
+
   approvalRequested(request: ApprovalRequest): void {
+    for (const listener of this.approvalListeners) listener(request);
     this.logger.warn({ approval: request.id, agent: request.agent, tool: request.tool, rule: request.rule, expiresAt: new Date(request.expiresAt).toISOString() }, 'call held for approval');
   }
 
@@ -277,6 +312,10 @@ export class Gateway {
   listsChanged(upstream: Upstream, kinds: readonly ListKind[]): void {
     this.rebuildCatalog();
     if (kinds.includes('tools')) void this.recordTools(upstream);
+    this.broadcastListsChanged(kinds);
+  }
+
+  private broadcastListsChanged(kinds: readonly ListKind[]): void {
     for (const kind of kinds) {
       this.broadcast((s) =>
         kind === 'tools' ? s.server.sendToolListChanged() : kind === 'prompts' ? s.server.sendPromptListChanged() : s.server.sendResourceListChanged(),

@@ -1,3 +1,4 @@
+import { GATEHOUSE_VERSION } from '../version.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
@@ -29,7 +30,6 @@ import type { Upstream } from './upstream.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
-const VERSION = '0.1.0';
 
 
 /** For requests other than tools/call, an upstream fault becomes a JSON-RPC error naming the server. */
@@ -45,7 +45,7 @@ async function relay(upstream: Upstream, method: string, params: Record<string, 
 /** The downstream `Server` for one agent session, with every MCP method wired to the gateway. */
 export function createSessionServer(gateway: Gateway, sessionId: string, agent: string): { server: Server; session: DownstreamSession } {
   const capabilities = gateway.capabilities();
-  const server = new Server({ name: 'gatehouse', version: VERSION }, { capabilities });
+  const server = new Server({ name: 'gatehouse', version: GATEHOUSE_VERSION }, { capabilities });
   const session = new DownstreamSession(sessionId, agent, server);
   const catalog = () => gateway.catalog;
 

@@ -1,3 +1,4 @@
+import { GATEHOUSE_VERSION } from '../version.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
@@ -126,7 +127,7 @@ export class Upstream {
 
   private createClient(): Client {
     const client = new Client(
-      { name: 'gatehouse', version: '0.1.0' },
+      { name: 'gatehouse', version: GATEHOUSE_VERSION },
       // Declared so that upstreams offer their sampling/elicitation/roots features; each such request is answered
       // by the agent that caused it, or refused when that agent's client lacks the capability.
       { capabilities: { sampling: {}, elicitation: { form: {}, url: {} }, roots: { listChanged: true } } },

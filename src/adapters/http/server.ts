@@ -1,3 +1,4 @@
+import { GATEHOUSE_VERSION } from '../../version.js';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +8,8 @@ import type { Gateway } from '../../proxy/gateway.js';
 import { createSessionServer } from '../../proxy/session.js';
 import { BodyTooLargeError, readBody } from './body.js';
 import { sendJsonRpcError } from './jsonrpc-error.js';
-import { createAdminApi, sendApiError } from './admin-api.js';
+import { createAdminApi, sendApiError } from './admin/api.js';
+import type { AdminServices } from '../../admin/services.js';
 import { batchShapeProblem } from './jsonrpc-shape.js';
 import { requestIds } from './inflight-ids.js';
 import { HttpSessions, type HttpSession } from './sessions.js';
@@ -22,6 +24,8 @@ export interface HttpOptions {
   readonly allowedOrigins: readonly string[];
   readonly responseMode: 'sse' | 'json';
   readonly adminToken?: string | undefined;
+  /** What the admin API acts on; without it (or without a token) /api answers 404. */
+  readonly adminServices?: AdminServices | undefined;
   /** Who is calling /mcp; every request is checked, since a session id is not a credential. */
   readonly authenticate: (req: IncomingMessage) => Promise<AuthResult>;
   /** Why the gateway cannot serve right now (empty when ready): for /readyz. */
@@ -176,7 +180,7 @@ export async function startHttp(gateway: Gateway, options: HttpOptions): Promise
     res.end(text);
   }
 
-  const admin = createAdminApi(gateway, options.adminToken);
+  const admin = createAdminApi(options.adminServices, options.adminToken, GATEHOUSE_VERSION);
   const http: HttpServer = createServer(
     {
       maxHeaderSize: options.limits.maxHeaderBytes,
