@@ -220,9 +220,9 @@ describe('admin API', () => {
       assert.ok(denied.body.records.every((r) => r.decision === 'deny' && r.tool === 'create_workspace'));
       assert.equal((await call<ErrorBody>(gw, 'GET', '/api/audit?decision=perhaps')).body.error.path, 'decision');
       assert.equal((await call<ErrorBody>(gw, 'GET', '/api/audit?since=yesterday-ish')).body.error.path, 'since');
-      const verified = await call<{ ok: boolean; records: number }>(gw, 'GET', '/api/audit/verify');
+      const verified = await call<{ ok: boolean; count: number }>(gw, 'GET', '/api/audit/verify');
       assert.equal(verified.body.ok, true);
-      assert.ok(verified.body.records >= 1);
+      assert.ok(verified.body.count >= 1);
       const csv = await fetch(new URL('/api/audit/export?format=csv&decision=deny', gw.url), { headers: { authorization: `Bearer ${TOKEN}` } });
       assert.match(csv.headers.get('content-disposition') ?? '', /gatehouse-audit\.csv/);
       const lines = (await csv.text()).trim().split('\n');
@@ -274,6 +274,46 @@ describe('admin API across a restart', () => {
       assert.match(disabled.body.error.message, /admin API is disabled/);
     } finally {
       await second.close();
+    }
+  });
+});
+
+describe('approvals live feed', () => {
+  it('streams a new held call and its decision as server-sent events, with the tool risk', async () => {
+    const policy = { version: '1', default: 'allow', tools: { echo: { action: 'require_approval', approval: { timeout: '30s' } } } };
+    const gw = await startGateway({ servers: { faulty: stdioFixture('faulty') }, policy: JSON.stringify(policy), config: { admin: { token: TOKEN } } });
+    const abort = new AbortController();
+    try {
+      const feed = await fetch(new URL('/api/approvals/events', gw.url), { headers: { authorization: `Bearer ${TOKEN}` }, signal: abort.signal });
+      assert.equal(feed.headers.get('content-type'), 'text/event-stream');
+      const events: { id: string; status: string; tool: string; risk?: { level: string } }[] = [];
+      const reading = (async () => {
+        const decoder = new TextDecoder();
+        let buffer = '';
+        for await (const chunk of feed.body as unknown as AsyncIterable<Uint8Array>) {
+          buffer += decoder.decode(chunk, { stream: true });
+          for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+            const data = buffer.slice(0, end).split('\n').find((line) => line.startsWith('data: '));
+            buffer = buffer.slice(end + 2);
+            if (data) events.push(JSON.parse(data.slice(6)) as (typeof events)[number]);
+          }
+        }
+      })().catch(() => undefined);
+      const client = await gw.connect();
+      const held = client.callTool({ name: 'echo', arguments: { message: 'live' } }, undefined, { timeout: 60_000 });
+      await eventually(() => events.length === 1);
+      const [pending] = events;
+      assert.equal(pending?.status, 'pending');
+      assert.equal(pending?.tool, 'echo');
+      assert.ok(pending?.risk?.level);
+      assert.equal((await call(gw, 'POST', `/api/approvals/${pending?.id ?? ''}/approve`, { by: 'console-user' })).status, 200);
+      assert.equal(textOf(await held), 'faulty: live');
+      await eventually(() => events.length === 2);
+      assert.equal(events[1]?.status, 'approved');
+      abort.abort();
+      await reading;
+    } finally {
+      await gw.close();
     }
   });
 });

@@ -28,7 +28,7 @@ export const auditRoutes = [
   }),
   route({
     method: 'GET', path: '/api/audit/verify', tag, summary: 'Re-hash the whole trail: is it intact, and if not, the first record that was edited, removed or reordered',
-    responses: { 200: { description: 'the verification', schema: z.object({ ok: z.boolean(), records: z.number().int() }).loose() } },
+    responses: { 200: { description: 'the verification', schema: z.union([z.object({ ok: z.literal(true), count: z.number().int() }), z.object({ ok: z.literal(false), seq: z.number().int(), problem: z.string(), detail: z.string() })]) } },
     handle: async ({ services }) => ({ status: 200, body: await services.audit.verify() }),
   }),
   route<Record<string, never>, z.infer<typeof AuditExportQuery>>({
