@@ -3,13 +3,26 @@ import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../../config/schema.js';
-import { systemClock, type AgentKeyStore, type ApprovalStore, type AuditSink, type CatalogStore, type RateLimitStore } from '../../ports.js';
+import {
+  systemClock,
+  type AgentKeyStore,
+  type ApprovalStore,
+  type AuditSink,
+  type CatalogStore,
+  type PolicyHistory,
+  type RateLimitStore,
+  type ServerRegistry,
+} from '../../ports.js';
 import { PostgresAgentKeyStore } from './postgres/agent-key-store.js';
+import { PostgresPolicyHistory } from './postgres/policy-history.js';
+import { PostgresServerRegistry } from './postgres/server-registry.js';
 import { connectLazily } from './lazy.js';
 import { RedisApprovalStore } from './redis/approval-store.js';
 import { SqliteApprovalStore } from './sqlite/approval-store.js';
 import { SqliteAgentKeyStore } from './sqlite/agent-key-store.js';
 import { openDatabase } from './sqlite/database.js';
+import { SqlitePolicyHistory } from './sqlite/policy-history.js';
+import { SqliteServerRegistry } from './sqlite/server-registry.js';
 import { PostgresAuditSink } from './postgres/audit-sink.js';
 import { SqliteAuditSink } from './sqlite/audit-sink.js';
 import { MemoryRateLimitStore } from './memory/rate-limit-store.js';
@@ -23,6 +36,8 @@ export interface Stores {
   readonly audit: AuditSink;
   readonly keys: AgentKeyStore;
   readonly approvals: ApprovalStore;
+  readonly servers: ServerRegistry;
+  readonly policyHistory: PolicyHistory;
   /** Set when the approval store cannot announce decisions made in other processes, so waiters re-read it. */
   readonly approvalPollMs: number | undefined;
   close(): Promise<void>;
@@ -53,6 +68,18 @@ export async function openKeyStore(config: GatewayConfig, openSqlite: () => Data
   return postgresUrl ? connectLazily(() => PostgresAgentKeyStore.create({ connectionString: postgresUrl })) : new SqliteAgentKeyStore(openSqlite());
 }
 
+/** Servers registered at run time, shared by every replica through PostgreSQL when configured. */
+export async function openServerRegistry(config: GatewayConfig, openSqlite: () => Database.Database = () => sqliteDatabase(config.storage.sqlite_path)): Promise<ServerRegistry> {
+  const postgresUrl = config.storage.postgres_url;
+  return postgresUrl ? connectLazily(() => PostgresServerRegistry.create({ connectionString: postgresUrl })) : new SqliteServerRegistry(openSqlite());
+}
+
+/** Saved policy versions, shared by every replica through PostgreSQL when configured. */
+export async function openPolicyHistory(config: GatewayConfig, openSqlite: () => Database.Database = () => sqliteDatabase(config.storage.sqlite_path)): Promise<PolicyHistory> {
+  const postgresUrl = config.storage.postgres_url;
+  return postgresUrl ? connectLazily(() => PostgresPolicyHistory.create({ connectionString: postgresUrl })) : new SqlitePolicyHistory(openSqlite());
+}
+
 /** A SQLite path whose folder exists (the default lives in a `.gatehouse/` folder nobody made yet). */
 function withFolder(path: string): string {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -76,6 +103,8 @@ export async function openStores(config: GatewayConfig, logger: Logger): Promise
   const audit = await openAuditSink(config);
   const keys = await openKeyStore(config, openSqlite);
   const approvals = openApprovalStore(config, openSqlite);
+  const servers = await openServerRegistry(config, openSqlite);
+  const policyHistory = await openPolicyHistory(config, openSqlite);
   const limits: RateLimitStore = redisUrl
     ? new RedisRateLimitStore({ redis: redisUrl, keyPrefix: config.storage.redis_key_prefix, onError: (error) => logger.warn({ err: error.message }, 'redis rate-limit store error') })
     : new MemoryRateLimitStore(systemClock);
@@ -85,9 +114,11 @@ export async function openStores(config: GatewayConfig, logger: Logger): Promise
     audit,
     keys,
     approvals,
+    servers,
+    policyHistory,
     approvalPollMs: redisUrl ? undefined : 1000,
     async close() {
-      await Promise.allSettled([catalog.close(), limits.close(), audit.close(), keys.close(), approvals.close()]);
+      await Promise.allSettled([catalog.close(), limits.close(), audit.close(), keys.close(), approvals.close(), servers.close(), policyHistory.close()]);
       sqlite?.close();
     },
   };
