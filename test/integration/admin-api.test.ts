@@ -164,7 +164,7 @@ describe('admin API', () => {
       const valid = await call<{ valid: boolean; tools: { tool: string; effect: string }[]; warnings: string[] }>(gw, 'POST', '/api/policy/validate', { policy: { version: '1', default: 'deny', tools: { list_workspaces: {}, ghost: {} } } });
       assert.equal(valid.body.valid, true);
       assert.equal(valid.body.tools.find((t) => t.tool === 'list_workspaces')?.effect, 'allow');
-      assert.equal(valid.body.tools.find((t) => t.tool === 'create_workspace')?.effect, 'hidden');
+      assert.equal(valid.body.tools.find((t) => t.tool === 'create_workspace')?.effect, 'deny');
       assert.ok(valid.body.warnings.some((w) => w.includes('ghost')));
     });
 
@@ -223,7 +223,7 @@ describe('admin API', () => {
       const verified = await call<{ ok: boolean; count: number }>(gw, 'GET', '/api/audit/verify');
       assert.equal(verified.body.ok, true);
       assert.ok(verified.body.count >= 1);
-      const csv = await fetch(new URL('/api/audit/export?format=csv&decision=deny', gw.url), { headers: { authorization: `Bearer ${TOKEN}` } });
+      const csv = await fetch(new URL('/api/audit/export?format=csv&decision=deny&tool=create_workspace', gw.url), { headers: { authorization: `Bearer ${TOKEN}` } });
       assert.match(csv.headers.get('content-disposition') ?? '', /gatehouse-audit\.csv/);
       const lines = (await csv.text()).trim().split('\n');
       assert.match(lines[0] ?? '', /^seq,time,agent/);
