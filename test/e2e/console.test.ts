@@ -95,7 +95,7 @@ describe('console in a browser', () => {
 
       await open(page, 'Policy');
       const row = page.locator(`fieldset[data-tool="${echo}"]`);
-      await row.getByRole('radio', { name: 'Deny' }).check();
+      await row.getByRole('radio', { name: 'Deny', exact: true }).check();
       await row.getByLabel(`Reason for ${echo}`).fill('echo is off limits in this test');
       const json = page.getByLabel('JSON', { exact: true });
       assert.match(await json.inputValue(), /"action": "deny"/, 'the JSON follows the builder');

@@ -21,7 +21,7 @@ export function ConditionRows({ tool, kind, rows, onChange }: { tool: string; ki
           <label>
             Operator
             <select value={row.op} onChange={(e) => update(i, e.target.value === 'exists' ? { op: e.target.value, value: true } : { op: e.target.value })}>
-              {OPERATORS.map((op) => (
+              {[...OPERATORS, ...((OPERATORS as readonly string[]).includes(row.op) ? [] : [row.op])].map((op) => (
                 <option key={op}>{op}</option>
               ))}
             </select>

@@ -13,7 +13,10 @@ function problemsFor(name: string, problems: ValidationProblem[]): ValidationPro
 
 /** The visual side of the policy editor: default, then one row per tool; every change rewrites the document. */
 export function PolicyBuilder({ doc, known, problems, onChange }: { doc: JsonObject; known: string[]; problems: ValidationProblem[]; onChange: (doc: JsonObject) => void }) {
-  const visual = toVisual(doc, known);
+  // A Custom rule with nothing set yet is `{}`, which reads back as Allow; remember the choice until it says more.
+  const [customised, setCustomised] = useState<ReadonlySet<string>>(new Set());
+  const read = toVisual(doc, known);
+  const visual = { ...read, tools: read.tools.map((t) => (t.state === 'allow' && customised.has(t.name) ? { ...t, state: 'custom' as const } : t)) };
   const [filter, setFilter] = useState('');
   const [newKey, setNewKey] = useState('');
   const shown = visual.tools.filter((t) => t.name.toLowerCase().includes(filter.trim().toLowerCase()));
@@ -47,7 +50,15 @@ export function PolicyBuilder({ doc, known, problems, onChange }: { doc: JsonObj
           tool={tool}
           fallback={visual.default}
           problems={problemsFor(tool.name, problems)}
-          onChange={(next) => onChange(toPolicy({ ...visual, tools: visual.tools.map((t) => (t.name === tool.name ? next : t)) }))}
+          onChange={(next) => {
+            if ((next.state === 'custom') !== customised.has(next.name)) {
+              const names = new Set(customised);
+              if (next.state === 'custom') names.add(next.name);
+              else names.delete(next.name);
+              setCustomised(names);
+            }
+            onChange(toPolicy({ ...visual, tools: visual.tools.map((t) => (t.name === tool.name ? next : t)) }));
+          }}
         />
       ))}
       <div className="inline-fields">
