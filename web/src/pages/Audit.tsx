@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { download, errorText, query } from '../api.js';
 import { Notice } from '../components/Notice.js';
+import { EmptyRow, SelectFilter, TableHead } from '../components/Fields.js';
 import { formatTime } from '../format.js';
 import type { AuditRecord, AuditVerify, Decision } from '../types.js';
 import { useLoad } from '../use-load.js';
@@ -61,15 +62,7 @@ export function Audit() {
           Tool
           <input value={draft.tool} onChange={(e) => set({ tool: e.target.value })} />
         </label>
-        <label>
-          Decision
-          <select value={draft.decision} onChange={(e) => set({ decision: e.target.value })}>
-            <option value="">any</option>
-            {DECISIONS.map((d) => (
-              <option key={d}>{d}</option>
-            ))}
-          </select>
-        </label>
+        <SelectFilter label="Decision" value={draft.decision} options={DECISIONS} any="any" onChange={(decision) => set({ decision })} />
         <label>
           Since
           <input type="datetime-local" value={draft.since} onChange={(e) => set({ since: e.target.value })} />
@@ -89,17 +82,7 @@ export function Audit() {
       <Notice kind="error">{error ?? exportError}</Notice>
       <div className="card">
         <table className="responsive">
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">Time</th>
-              <th scope="col">Agent</th>
-              <th scope="col">Tool</th>
-              <th scope="col">Decision</th>
-              <th scope="col">Rule / reason</th>
-              <th scope="col">Outcome</th>
-            </tr>
-          </thead>
+          <TableHead columns={['#', 'Time', 'Agent', 'Tool', 'Decision', 'Rule / reason', 'Outcome']} />
           <tbody>
             {data?.records.map((r) => (
               <tr key={r.seq}>
@@ -122,11 +105,7 @@ export function Audit() {
               </tr>
             ))}
             {data && data.records.length === 0 && (
-              <tr>
-                <td colSpan={7} className="muted">
-                  {loading ? 'Loading…' : 'No records match.'}
-                </td>
-              </tr>
+              <EmptyRow columns={7}>{loading ? 'Loading…' : 'No records match.'}</EmptyRow>
             )}
           </tbody>
         </table>

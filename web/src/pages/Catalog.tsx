@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { EffectBadge, RiskBadge } from '../components/RiskBadge.js';
 import { Notice } from '../components/Notice.js';
+import { EmptyRow, SelectFilter, TableHead } from '../components/Fields.js';
 import { href } from '../router.js';
 import type { CatalogTool, UpstreamHealth } from '../types.js';
 import { useLoad } from '../use-load.js';
@@ -35,45 +36,13 @@ export function Catalog() {
           Search
           <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="tool name or category" />
         </label>
-        <label>
-          Server
-          <select value={server} onChange={(e) => setServer(e.target.value)}>
-            <option value="">all</option>
-            {servers.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Risk level
-          <select value={level} onChange={(e) => setLevel(e.target.value)}>
-            <option value="">all</option>
-            {LEVELS.map((l) => (
-              <option key={l}>{l}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Policy effect
-          <select value={effect} onChange={(e) => setEffect(e.target.value)}>
-            <option value="">all</option>
-            {EFFECTS.map((l) => (
-              <option key={l}>{l}</option>
-            ))}
-          </select>
-        </label>
+        <SelectFilter label="Server" value={server} options={servers} onChange={setServer} />
+        <SelectFilter label="Risk level" value={level} options={LEVELS} onChange={setLevel} />
+        <SelectFilter label="Policy effect" value={effect} options={EFFECTS} onChange={setEffect} />
       </div>
       <div className="card">
         <table className="responsive">
-          <thead>
-            <tr>
-              <th scope="col">Tool</th>
-              <th scope="col">Server</th>
-              <th scope="col">Risk</th>
-              <th scope="col">Policy</th>
-              <th scope="col">Rule</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Tool', 'Server', 'Risk', 'Policy', 'Rule']} />
           <tbody>
             {tools.map((t) => (
               <tr key={t.name}>
@@ -95,11 +64,7 @@ export function Catalog() {
               </tr>
             ))}
             {data && tools.length === 0 && (
-              <tr>
-                <td colSpan={5} className="muted">
-                  No tool matches.
-                </td>
-              </tr>
+              <EmptyRow columns={5}>No tool matches.</EmptyRow>
             )}
           </tbody>
         </table>

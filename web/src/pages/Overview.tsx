@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { query } from '../api.js';
 import { Chart } from '../components/Chart.js';
 import { Notice } from '../components/Notice.js';
+import { TableHead } from '../components/Fields.js';
 import { href } from '../router.js';
 import type { Overview as OverviewData } from '../types.js';
 import { useInterval, useLoad } from '../use-load.js';
@@ -62,13 +63,7 @@ export function Overview() {
                 <p className="muted">No calls yet.</p>
               ) : (
                 <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Tool</th>
-                      <th scope="col" className="num">Calls</th>
-                      <th scope="col" className="num">Denied</th>
-                    </tr>
-                  </thead>
+                  <TableHead columns={['Tool', 'Calls', 'Denied']} numeric={['Calls', 'Denied']} />
                   <tbody>
                     {data.topTools.map((t) => (
                       <tr key={t.tool}>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { errorText, sendJson } from '../api.js';
 import { Notice } from '../components/Notice.js';
+import { EmptyRow, TableHead } from '../components/Fields.js';
 import { EMPTY_SERVER, fieldsOf, type ServerFields } from '../server-config.js';
 import type { ServerInfo } from '../types.js';
 import { useInterval, useLoad } from '../use-load.js';
@@ -52,25 +53,10 @@ export function Servers() {
       )}
       <div className="card">
         <table className="responsive">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Status</th>
-              <th scope="col">Connection</th>
-              <th scope="col">Tools</th>
-              <th scope="col">Source</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Name', 'Status', 'Connection', 'Tools', 'Source', '']} />
           <tbody>
             {data?.servers.length === 0 && (
-              <tr>
-                <td colSpan={6} className="muted">
-                  No servers yet.
-                </td>
-              </tr>
+              <EmptyRow columns={6}>No servers yet.</EmptyRow>
             )}
             {data?.servers.map((s) => (
               <tr key={s.name}>
