@@ -6,6 +6,8 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly path?: string,
+    /** Every problem, when the API found several. */
+    readonly issues: readonly { path: string; message: string }[] = [],
   ) {
     super(message);
   }
@@ -25,10 +27,12 @@ export async function apiFetch(path: string, init: RequestInit = {}): Promise<Re
   if (res.ok) return res;
   let message = `${res.status} ${res.statusText}`;
   let path_: string | undefined;
+  let issues: { path: string; message: string }[] = [];
   try {
-    const body = (await res.json()) as { error?: { message?: string; path?: string } };
+    const body = (await res.json()) as { error?: { message?: string; path?: string; issues?: { path: string; message: string }[] } };
     if (body.error?.message) message = body.error.message;
     path_ = body.error?.path;
+    issues = body.error?.issues ?? [];
   } catch {
     // not JSON: keep the status line
   }
@@ -36,7 +40,7 @@ export async function apiFetch(path: string, init: RequestInit = {}): Promise<Re
     clearSession();
     window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
   }
-  throw new ApiError(res.status, message, path_);
+  throw new ApiError(res.status, message, path_, issues);
 }
 
 export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {

@@ -27,6 +27,8 @@ export interface Overview {
   series: SeriesPoint[];
   topTools: { tool: string; calls: number; denied: number }[];
   pendingApprovals: number;
+  /** The window held more records than were summed. */
+  truncated?: boolean;
 }
 
 export interface ServerInfo {
@@ -39,7 +41,7 @@ export interface ServerInfo {
   envKeys: string[];
   headerKeys: string[];
   enabled: boolean;
-  status: 'starting' | 'up' | 'down' | 'disabled';
+  status: 'connecting' | 'ready' | 'down' | 'closed' | 'disabled';
   error?: string;
   tools: number | string[];
 }
@@ -86,7 +88,7 @@ export interface ValidationProblem {
 }
 
 export type Validation =
-  | { valid: true; version: string; tools: { tool: string; effect: string; rule: string; warnings: string[] }[] }
+  | { valid: true; version: string; tools: { tool: string; server?: string; effect: string; rule: string }[]; warnings?: string[] }
   | { valid: false; errors: ValidationProblem[] };
 
 export interface RevisionSummary {
@@ -137,8 +139,4 @@ export interface AuditRecord {
   policyVersion: string | null;
 }
 
-export interface AuditVerify {
-  ok: boolean;
-  records: number;
-  problem?: string;
-}
+export type AuditVerify = { ok: true; count: number } | { ok: false; seq: number; problem: string; detail?: string };

@@ -44,9 +44,11 @@ export function Audit() {
         <span className="chain" role="status">
           {verify.data ? (
             verify.data.ok ? (
-              <span className="badge effect-allow">Chain verified: {verify.data.records} records intact</span>
+              <span className="badge effect-allow">Chain verified: {verify.data.count} records intact</span>
             ) : (
-              <span className="badge risk-critical">Chain broken: {verify.data.problem ?? 'tampering detected'}</span>
+              <span className="badge risk-critical" title={verify.data.detail}>
+                Chain broken at record {verify.data.seq}: {verify.data.problem}
+              </span>
             )
           ) : (
             <span className="muted small">{verify.error ? `Verification unavailable: ${verify.error}` : 'Verifying chain…'}</span>

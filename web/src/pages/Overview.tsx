@@ -55,6 +55,7 @@ export function Overview() {
           <div className="card">
             <h2>Decisions over time</h2>
             {data.series.length > 0 ? <Chart series={data.series} /> : <p className="muted">No calls in this window yet.</p>}
+            {data.truncated ? <p className="muted small">This window holds more records than the overview sums; the numbers are a lower bound.</p> : null}
           </div>
           <div className="columns">
             <div className="card">

@@ -31,6 +31,7 @@ export function Policy() {
   const [text, setText] = useState('');
   const [jsonError, setJsonError] = useState<string>();
   const [problems, setProblems] = useState<ValidationProblem[]>([]);
+  const [warnings, setWarnings] = useState<string[]>([]);
   const [note, setNote] = useState('');
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string }>();
   const [saves, setSaves] = useState(0);
@@ -55,7 +56,11 @@ export function Policy() {
     const ticket = ++checking.current;
     const timer = setTimeout(() => {
       sendJson<Validation>('POST', '/api/policy/validate', { policy: doc })
-        .then((v) => ticket === checking.current && setProblems(v.valid ? [] : v.errors))
+        .then((v) => {
+          if (ticket !== checking.current) return;
+          setProblems(v.valid ? [] : v.errors);
+          setWarnings(v.valid ? (v.warnings ?? []) : []);
+        })
         .catch((e: unknown) => ticket === checking.current && setProblems([{ path: '', message: `could not validate: ${errorText(e)}` }]));
     }, 300);
     return () => clearTimeout(timer);
@@ -86,7 +91,8 @@ export function Policy() {
       setSaves((n) => n + 1);
       await load();
     } catch (e) {
-      if (e instanceof ApiError && e.path) setProblems([{ path: e.path, message: e.message }]);
+      if (e instanceof ApiError && e.issues.length > 0) setProblems([...e.issues]);
+      else if (e instanceof ApiError && e.path) setProblems([{ path: e.path, message: e.message }]);
       setMessage({ kind: 'error', text: `Not saved; the policy in force is unchanged. ${errorText(e)}` });
     }
   }
@@ -111,6 +117,15 @@ export function Policy() {
             ))}
           </ul>
         </div>
+      )}
+      {warnings.length > 0 && (
+        <Notice>
+          <ul>
+            {warnings.map((w, i) => (
+              <li key={i}>{w}</li>
+            ))}
+          </ul>
+        </Notice>
       )}
       <div className="save-bar">
         <label>
