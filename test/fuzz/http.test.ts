@@ -11,6 +11,7 @@ import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import fc from 'fast-check';
 import { ROOT, startGateway, stdioFixture, textOf, type TestGateway } from '../helpers/harness.js';
+import { CONSOLE_CSP } from '../../src/adapters/http/console.js';
 import {
   PROTOCOL_VERSIONS,
   batch,
@@ -221,6 +222,11 @@ describe('fuzzing the HTTP edge', () => {
     if (stack) fail(stack);
     if (c.method === 'HEAD' || reply.status === 202) {
       if (reply.body !== '') fail(`a ${c.method === 'HEAD' ? 'HEAD' : '202'} reply with a body`);
+      return reply;
+    }
+    // GET outside the gateway's own endpoints is the web console (a page or a short text under its own CSP), not JSON-RPC.
+    if (reply.headers['content-security-policy'] === CONSOLE_CSP) {
+      if (c.method !== 'GET' || c.path === '/mcp' || c.path.startsWith('/mcp?')) fail(`the console answered ${c.method} ${c.path}`);
       return reply;
     }
     const parsed = parseReply(reply.body, reply.headers['content-type']);

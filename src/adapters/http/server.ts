@@ -10,6 +10,7 @@ import { BodyTooLargeError, readBody } from './body.js';
 import { sendJsonRpcError } from './jsonrpc-error.js';
 import { createAdminApi, sendApiError } from './admin/api.js';
 import type { AdminServices } from '../../admin/services.js';
+import { createConsole } from './console.js';
 import { batchShapeProblem } from './jsonrpc-shape.js';
 import { requestIds } from './inflight-ids.js';
 import { HttpSessions, type HttpSession } from './sessions.js';
@@ -32,6 +33,8 @@ export interface HttpOptions {
   readonly unready?: () => Promise<string[]>;
   readonly metrics?: { readonly registry: { contentType: string; metrics(): Promise<string> } };
   readonly limits: HttpLimits;
+  /** Where the built console is (default dist/web); tests point it elsewhere. */
+  readonly consoleDir?: string | undefined;
 }
 
 export interface HttpLimits {
@@ -61,6 +64,9 @@ function setSecurityHeaders(res: ServerResponse): void {
   res.setHeader('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
   res.setHeader('cross-origin-resource-policy', 'same-origin');
 }
+
+/** Paths the console never answers, whatever the method: the gateway's own endpoints. */
+const NOT_CONSOLE = new Set(['/mcp', '/healthz', '/readyz', '/metrics']);
 
 function isInitialize(body: unknown): boolean {
   return Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body);
@@ -181,6 +187,7 @@ export async function startHttp(gateway: Gateway, options: HttpOptions): Promise
   }
 
   const admin = createAdminApi(options.adminServices, options.adminToken, GATEHOUSE_VERSION);
+  const consoleFiles = createConsole(options.consoleDir);
   const http: HttpServer = createServer(
     {
       maxHeaderSize: options.limits.maxHeaderBytes,
@@ -207,6 +214,14 @@ export async function startHttp(gateway: Gateway, options: HttpOptions): Promise
       admin(req, res, path, url.searchParams).catch((error: unknown) => {
         gateway.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'admin API request failed');
         sendApiError(res, 500, 'internal error');
+      });
+      return;
+    }
+    if ((req.method === 'GET' || req.method === 'HEAD') && !NOT_CONSOLE.has(path)) {
+      consoleFiles(req, res, path).catch((error: unknown) => {
+        gateway.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'console request failed');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end();
       });
       return;
     }
