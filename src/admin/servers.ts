@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { ServerConfig } from '../config/schema.js';
 import type { ClientConfigSchema } from '../config/client-config.js';
 import { importServers, type ImportResult } from './import-servers.js';
-import type { Parsed } from '../core/validation.js';
+import { describeIssues, type Parsed } from '../core/validation.js';
 import type { Clock, RegisteredServer, ServerRegistry } from '../ports.js';
 import type { Gateway } from '../proxy/gateway.js';
 import type { Upstream } from '../proxy/upstream.js';
@@ -20,7 +20,8 @@ export interface ServerView {
   readonly envKeys: readonly string[];
   readonly headerKeys: readonly string[];
   readonly enabled: boolean;
-  readonly status: 'connecting' | 'ready' | 'down' | 'closed' | 'disabled';
+  /** `invalid`: a registered config that no longer validates (say, an env variable it names is unset); not running. */
+  readonly status: 'connecting' | 'ready' | 'down' | 'closed' | 'disabled' | 'invalid';
   readonly error?: string;
   readonly tools: number;
 }
@@ -38,6 +39,28 @@ export interface ServerAdminOptions {
   readonly probe: (name: string, server: ServerConfig) => Promise<string[]>;
   readonly clock: Clock;
   readonly logger: Logger;
+}
+
+/** What can be shown of a registered server whose config does not validate, with why it is not running. */
+function invalidView(record: RegisteredServer, error: string): ServerView {
+  const text = (key: string) => (typeof record.config[key] === 'string' ? (record.config[key] as string) : undefined);
+  const keys = (key: string) => Object.keys((record.config[key] as object | undefined) ?? {});
+  const command = text('command');
+  const url = text('url');
+  return {
+    name: record.name,
+    source: 'api',
+    transport: command !== undefined ? 'stdio' : 'streamable-http',
+    ...(command !== undefined ? { command } : {}),
+    args: Array.isArray(record.config['args']) ? record.config['args'].map(String) : [],
+    ...(url !== undefined ? { url } : {}),
+    envKeys: keys('env'),
+    headerKeys: keys('headers'),
+    enabled: false,
+    status: 'invalid',
+    error,
+    tools: 0,
+  };
 }
 
 function transportOf(server: ServerConfig): ServerView['transport'] {
@@ -60,10 +83,12 @@ export class ServerAdmin {
     const registered = await this.options.registry.list();
     const views = [
       ...Object.entries(this.options.fileServers).map(([name, server]) => this.view(name, 'config', server)),
-      ...registered.flatMap((r) => {
-        const parsed = this.options.resolve(r.config);
-        return parsed.ok && !(r.name in this.options.fileServers) ? [this.view(r.name, 'api', parsed.value)] : [];
-      }),
+      ...registered
+        .filter((r) => !(r.name in this.options.fileServers))
+        .map((r) => {
+          const parsed = this.options.resolve(r.config);
+          return parsed.ok ? this.view(r.name, 'api', parsed.value) : invalidView(r, describeIssues(parsed.issues));
+        }),
     ];
     return views.sort((a, b) => a.name.localeCompare(b.name));
   }

@@ -276,6 +276,24 @@ describe('admin API across a restart', () => {
       await second.close();
     }
   });
+
+  it('a registered server whose config no longer validates is listed as invalid, with why, and not started', async () => {
+    process.env['GATEHOUSE_TEST_FIXTURE_NAME'] = 'from-env';
+    const first = await startGateway({ servers: {}, config: { admin: { token: TOKEN } } });
+    const withVariable = { ...faultyServer, env: { NAME: '${GATEHOUSE_TEST_FIXTURE_NAME}' } };
+    assert.equal((await call(first, 'POST', '/api/servers', { name: 'needs-env', config: withVariable })).status, 201);
+    await first.close(true);
+    delete process.env['GATEHOUSE_TEST_FIXTURE_NAME'];
+    const second = await startGateway({ servers: {}, dir: first.dir, config: { admin: { token: TOKEN } } });
+    try {
+      const { body } = await call<{ servers: { name: string; status: string; error?: string }[] }>(second, 'GET', '/api/servers');
+      assert.deepEqual(body.servers.map((s) => [s.name, s.status]), [['needs-env', 'invalid']]);
+      assert.match(body.servers[0]?.error ?? '', /GATEHOUSE_TEST_FIXTURE_NAME is not set/);
+      assert.deepEqual(second.app.gateway.upstreams.map((u) => u.name), []);
+    } finally {
+      await second.close();
+    }
+  });
 });
 
 describe('approvals live feed', () => {

@@ -41,7 +41,7 @@ export interface ServerInfo {
   envKeys: string[];
   headerKeys: string[];
   enabled: boolean;
-  status: 'connecting' | 'ready' | 'down' | 'closed' | 'disabled';
+  status: 'connecting' | 'ready' | 'down' | 'closed' | 'disabled' | 'invalid';
   error?: string;
   tools: number | string[];
 }

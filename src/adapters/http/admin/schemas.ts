@@ -38,7 +38,7 @@ export const ServerViewSchema = z.object({
   envKeys: z.array(z.string()),
   headerKeys: z.array(z.string()),
   enabled: z.boolean(),
-  status: z.enum(['connecting', 'ready', 'down', 'closed', 'disabled']),
+  status: z.enum(['connecting', 'ready', 'down', 'closed', 'disabled', 'invalid']),
   error: z.string().optional(),
   tools: z.number().int(),
 });
