@@ -20,6 +20,18 @@ function api<T>(gw: TestGateway, path: string): Promise<T> {
   return fetch(new URL(path, gw.url), { headers: { authorization: `Bearer ${TOKEN}` } }).then((r) => r.json() as Promise<T>);
 }
 
+/**
+ * Runs in the page (as text: the tests are compiled without the DOM's types): visible controls with no accessible
+ * name, and how far the page overflows the viewport sideways.
+ */
+const ACCESSIBILITY_REPORT = `(() => {
+  const unnamed = [...document.querySelectorAll('input, select, textarea, button, a[href]')]
+    .filter((el) => el.type !== 'hidden' && el.offsetParent !== null)
+    .filter((el) => !((el.labels && el.labels.length > 0) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || el.getAttribute('title') || el.textContent.trim() !== ''))
+    .map((el) => el.outerHTML.slice(0, 80));
+  return { unnamed, overflow: document.documentElement.scrollWidth - window.innerWidth };
+})()`;
+
 async function signIn(page: Page, gw: TestGateway): Promise<void> {
   await page.goto(new URL('/', gw.url).href);
   await page.getByLabel('Admin token').fill(TOKEN);
@@ -125,6 +137,41 @@ describe('console in a browser', () => {
       await card.getByRole('button', { name: 'Approve' }).click();
       assert.equal(textOf(await call), 'faulty: held in the browser');
       await page.getByText('Nothing is waiting for a decision.').waitFor();
+    } finally {
+      await page.close();
+      await gw.close();
+    }
+  });
+
+  it('every page works from the keyboard, names every control, and fits a phone-width screen', async () => {
+    const gw = await startGateway({ servers: { faulty: stdioFixture('faulty') }, policy: '{"version":"1","default":"allow"}', config: { admin: { token: TOKEN } } });
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    try {
+      await page.goto(new URL('/', gw.url).href);
+      // Sign in without the mouse: type, Tab to the next field, Enter submits.
+      await page.getByLabel('Admin token').focus();
+      await page.keyboard.type(TOKEN);
+      await page.getByLabel(/Approver name/).focus();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type('keyboard-user');
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Overview' }).waitFor();
+      for (const name of ['Servers', 'Catalog', 'Policy', 'Approvals', 'Audit', 'Overview']) {
+        const link = page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name, exact: true });
+        await link.focus();
+        await page.keyboard.press('Enter');
+        await page.getByRole('heading', { name, exact: true }).waitFor();
+        // Wait for the page's data, then check what a keyboard or screen-reader user relies on.
+        await page.waitForLoadState('networkidle');
+        const report = (await page.evaluate(ACCESSIBILITY_REPORT)) as { unnamed: string[]; overflow: number };
+        assert.deepEqual(report.unnamed, [], `${name}: every control has an accessible name`);
+        assert.ok(report.overflow <= 0, `${name}: no sideways scrolling at 390px (overflow ${report.overflow}px)`);
+        await shot(page, `phone-${name.toLowerCase()}`);
+      }
+      // A visible focus ring: the focused link's outline or box-shadow is drawn.
+      await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Servers', exact: true }).focus();
+      const ring = await page.evaluate(`(() => { const style = getComputedStyle(document.activeElement); return style.outlineStyle !== 'none' || style.boxShadow !== 'none'; })()`);
+      assert.ok(ring, 'focus is visible');
     } finally {
       await page.close();
       await gw.close();
