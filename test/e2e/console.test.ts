@@ -93,6 +93,11 @@ describe('console in a browser', () => {
       await page.getByRole('link', { name: echo, exact: true }).click();
       await page.getByRole('heading', { name: 'Recommended rule' }).waitFor();
       await shot(page, 'catalog-tool');
+      await page.getByRole('button', { name: 'Apply recommended rule' }).click();
+      await page.getByText(/Applied\. Policy version \w+ \(revision \d+\) is now in force/).waitFor();
+      const recommended = await api<{ recommendedRule: unknown }>(gw, `/api/catalog/${encodeURIComponent(echo)}`);
+      const applied = await api<{ policy: { tools: Record<string, unknown> } }>(gw, '/api/policy');
+      assert.deepEqual(applied.policy.tools[echo], recommended.recommendedRule, 'one click puts the recommended rule in force');
 
       await open(page, 'Policy');
       const row = page.locator(`fieldset[data-tool="${echo}"]`);
