@@ -118,6 +118,16 @@ describe('console in a browser', () => {
       await open(page, 'Audit');
       await page.getByRole('cell', { name: echo }).first().waitFor();
       await shot(page, 'audit');
+
+      // History: revision 1 is the policy found at start-up; its diff shows the deny being added, and a rollback lifts it.
+      await open(page, 'Policy');
+      await page.getByRole('button', { name: 'Compare revision 1 with the current policy' }).click();
+      const diff = page.getByLabel('Differences between revision 1 and the current policy');
+      assert.match(await diff.innerText(), /^\+\s+"reason": "echo is off limits in this test"/m);
+      await shot(page, 'policy-history');
+      await page.getByRole('button', { name: 'Roll back to revision 1' }).click();
+      await page.getByText(/Rolled back to revision 1; saved as revision \d+\./).waitFor();
+      assert.equal(textOf(await client.callTool({ name: echo, arguments: { message: 'after rollback' } })), 'faulty: after rollback');
       assert.deepEqual(problems.filter((p) => !/Failed to load resource/.test(p)), [], 'no script errors (a CSP violation would be one)');
     } finally {
       await page.close();
