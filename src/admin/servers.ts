@@ -41,6 +41,15 @@ export interface ServerAdminOptions {
   readonly logger: Logger;
 }
 
+/** `{ [field]: map }` with each empty value replaced by the stored one, or nothing when the new config has no such map. */
+function keepStoredSecrets(next: Record<string, unknown>, stored: Record<string, unknown>, field: 'env' | 'headers'): Record<string, unknown> {
+  const map = next[field];
+  if (typeof map !== 'object' || map === null || Array.isArray(map)) return {};
+  const previous = (stored[field] ?? {}) as Record<string, unknown>;
+  const merged = Object.fromEntries(Object.entries(map).map(([key, value]) => [key, value === '' && typeof previous[key] === 'string' ? previous[key] : value]));
+  return { [field]: merged };
+}
+
 /** What can be shown of a registered server whose config does not validate, with why it is not running. */
 function invalidView(record: RegisteredServer, error: string): ServerView {
   const text = (key: string) => (typeof record.config[key] === 'string' ? (record.config[key] as string) : undefined);
@@ -102,11 +111,17 @@ export class ServerAdmin {
     return this.view(name, 'api', server);
   }
 
-  async update(name: string, raw: unknown): Promise<ServerView> {
+  /**
+   * Replaces a registered server's config. Env and header values are never shown, so an editor cannot send them
+   * back: an entry left empty keeps the value stored under that name.
+   */
+  async update(name: string, raw: Record<string, unknown>): Promise<ServerView> {
     this.assertNotFromFile(name);
-    const server = this.validate(raw);
-    if (!(await this.options.registry.get(name))) throw new AdminError('not_found', `no registered server named '${name}'`, 'name');
-    await this.options.registry.put(name, raw as Record<string, unknown>, this.options.clock.now());
+    const stored = await this.options.registry.get(name);
+    if (!stored) throw new AdminError('not_found', `no registered server named '${name}'`, 'name');
+    const config = { ...raw, ...keepStoredSecrets(raw, stored.config, 'env'), ...keepStoredSecrets(raw, stored.config, 'headers') };
+    const server = this.validate(config);
+    await this.options.registry.put(name, config, this.options.clock.now());
     await this.sync();
     return this.view(name, 'api', server);
   }

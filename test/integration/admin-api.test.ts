@@ -119,6 +119,11 @@ describe('admin API', () => {
       const updated = await call<{ server: { status: string } }>(gw, 'PUT', '/api/servers/extra', { config: { ...faultyServer, env: { NAME: 'renamed' } } });
       assert.equal(updated.status, 200);
       assert.equal(textOf(await client.callTool({ name: 'whoami', arguments: {} })), 'renamed', 'reconnected with the new config');
+      // An editor gets env names without values; sending a name back empty keeps what is stored.
+      const edited = await call(gw, 'PUT', '/api/servers/extra', { config: { ...faultyServer, args: [fixture('faulty'), '--edited'], env: { NAME: '' } } });
+      assert.equal(edited.status, 200);
+      assert.deepEqual((await gw.app.stores.servers.get('extra'))?.config['env'], { NAME: 'renamed' });
+      assert.equal(textOf(await client.callTool({ name: 'whoami', arguments: {} })), 'renamed');
 
       assert.equal((await call(gw, 'DELETE', '/api/servers/extra')).status, 200);
       assert.ok(!(await toolNames(client)).includes('whoami'));

@@ -62,7 +62,7 @@ export function ServerForm({ initial, editing, onSaved, onCancel }: { initial: S
             <textarea rows={3} value={fields.args} onChange={(e) => set({ args: e.target.value })} />
           </label>
           <label>
-            Environment <span className="muted small">(KEY=value per line; values are stored, never shown again)</span>
+            Environment <span className="muted small">(KEY=value per line; values are stored, never shown again; leave one empty to keep it)</span>
             <textarea rows={2} value={fields.env} onChange={(e) => set({ env: e.target.value })} />
           </label>
         </>
@@ -80,7 +80,7 @@ export function ServerForm({ initial, editing, onSaved, onCancel }: { initial: S
             </select>
           </label>
           <label>
-            Headers <span className="muted small">(Name: value per line; values are stored, never shown again)</span>
+            Headers <span className="muted small">(Name: value per line; values are stored, never shown again; leave one empty to keep it)</span>
             <textarea rows={2} value={fields.headers} onChange={(e) => set({ headers: e.target.value })} />
           </label>
         </>

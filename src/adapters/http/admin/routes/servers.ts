@@ -17,7 +17,7 @@ export const serverRoutes = [
     handle: async ({ services, body }) => ({ status: 201, body: { server: await services.servers.add(body.name, body.config) } }),
   }),
   route<z.infer<typeof ServerNameParams>, Record<string, never>, z.infer<typeof UpdateServerBody>>({
-    method: 'PUT', path: '/api/servers/{name}', tag, summary: 'Replace a registered server\'s config (it is reconnected)', params: ServerNameParams, body: UpdateServerBody,
+    method: 'PUT', path: '/api/servers/{name}', tag, summary: 'Replace a registered server\'s config (it is reconnected); an env or header value left empty keeps the stored one', params: ServerNameParams, body: UpdateServerBody,
     responses: { 200: { description: 'updated', schema: One }, 404: { description: 'no such registered server' }, 409: { description: 'defined in the config file' } },
     handle: async ({ services, params, body }) => ({ status: 200, body: { server: await services.servers.update(params.name, body.config) } }),
   }),
