@@ -18,13 +18,8 @@ import { closedLoop, type LoadResult } from './lib/load.js';
 import { cannonEcho, rawInitialize, rawTerminate } from './lib/mcp-http.js';
 import { childrenOf, clockTicksPerSecond, cpuTicks, ProcessRegistry, spawnHttpGateway, stopChild, type SpawnedGateway } from './lib/procs.js';
 import { countMaxListenerWarnings, httpTransport, newClient, stdioTransport, withStderr } from './lib/sdk.js';
+import { envInt, runBench } from './lib/run.js';
 import { fmt, percentile, table } from './lib/stats.js';
-
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const n = raw === undefined ? Number.NaN : Number.parseInt(raw, 10);
-  return Number.isFinite(n) && n > 0 ? n : fallback;
-}
 
 const WARMUP = envInt('BENCH_WARMUP', 300);
 const CALLS = envInt('BENCH_CALLS', 3000);
@@ -268,20 +263,9 @@ async function main(): Promise<void> {
   }
 }
 
-process.on('exit', () => {
-  registry.killAllSync();
-  removeTmpDir();
+await runBench(registry, main, {
+  cleanUp: removeTmpDir,
+  partialReport: () => {
+    if (rows.length > 0) report();
+  },
 });
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => {
-    void registry.killAll(500).finally(() => process.exit(130));
-  });
-}
-
-try {
-  await main();
-} catch (error) {
-  if (rows.length > 0) report();
-  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 1;
-}

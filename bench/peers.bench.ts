@@ -34,17 +34,13 @@ import {
   stopChild,
   type SpawnedGateway,
 } from './lib/procs.js';
+import { envInt, runBench } from './lib/run.js';
 import { countMaxListenerWarnings, httpTransport, newClient, stdioTransport, withStderr } from './lib/sdk.js';
 import { fmt, median, percentile, table } from './lib/stats.js';
 import { barChartSvg } from './lib/svg.js';
 
 // ---------------------------------------------------------------- knobs
 
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const n = raw === undefined ? Number.NaN : Number.parseInt(raw, 10);
-  return Number.isFinite(n) && n >= 0 ? n : fallback;
-}
 function envList<T extends string>(name: string, all: readonly T[]): T[] {
   const raw = process.env[name];
   if (!raw) return [...all];
@@ -644,24 +640,12 @@ async function main(): Promise<void> {
   report();
 }
 
-function cleanUp(): void {
-  registry.killAllSync();
-  if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
-  tmpDir = undefined;
-}
-process.on('exit', cleanUp);
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => {
-    void registry.killAll(500).finally(() => process.exit(130));
-  });
-}
-
-try {
-  await main();
-} catch (error) {
-  if (rows.length > 0) report();
-  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 1;
-} finally {
-  await registry.killAll();
-}
+await runBench(registry, main, {
+  cleanUp: () => {
+    if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
+    tmpDir = undefined;
+  },
+  partialReport: () => {
+    if (rows.length > 0) report();
+  },
+});
