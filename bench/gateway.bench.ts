@@ -11,26 +11,15 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { setMaxListeners } from 'node:events';
-import { fileURLToPath } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { join, resolve } from 'node:path';
+import { sdkEchoCaller } from './lib/echo.js';
+import { EVERYTHING_ARGS, MAIN_JS, ROOT, writeGatehouseConfig } from './lib/gatehouse.js';
 import { closedLoop, type LoadResult } from './lib/load.js';
-import { cannon, parseMcpBody, rawInitialize, rawTerminate } from './lib/mcp-http.js';
-import { childrenOf, clockTicksPerSecond, cpuTicks, ProcessRegistry, spawnHttpGateway, StderrTail, stopChild, type SpawnedGateway } from './lib/procs.js';
+import { cannonEcho, rawInitialize, rawTerminate } from './lib/mcp-http.js';
+import { childrenOf, clockTicksPerSecond, cpuTicks, ProcessRegistry, spawnHttpGateway, stopChild, type SpawnedGateway } from './lib/procs.js';
+import { countMaxListenerWarnings, httpTransport, newClient, stdioTransport, withStderr } from './lib/sdk.js';
+import { envInt, runBench } from './lib/run.js';
 import { fmt, percentile, table } from './lib/stats.js';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const MAIN_JS = join(ROOT, 'dist', 'src', 'cli', 'main.js');
-const EVERYTHING = join(ROOT, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
-
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const n = raw === undefined ? Number.NaN : Number.parseInt(raw, 10);
-  return Number.isFinite(n) && n > 0 ? n : fallback;
-}
 
 const WARMUP = envInt('BENCH_WARMUP', 300);
 const CALLS = envInt('BENCH_CALLS', 3000);
@@ -38,8 +27,6 @@ const CONCURRENCY = [1, 16] as const;
 const PROFILE_DIR = process.env['BENCH_CPU_PROF_DIR'];
 const GATEWAY_NODE_ARGS = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', resolve(PROFILE_DIR)] : [];
 const CLK_TCK = clockTicksPerSecond();
-const MESSAGE = 'bench';
-const EXPECTED_TEXT = `Echo: ${MESSAGE}`;
 
 const TARGETS = { stdioThroughputRatio: 0.5, addedP50Ms: 0.15, httpCpuMsPerCall: 0.2 } as const;
 
@@ -68,37 +55,7 @@ function removeTmpDir(): void {
   tmpDir = undefined;
 }
 const rows: Row[] = [];
-let maxListenerWarnings = 0;
-process.on('warning', (warning) => {
-  if (warning.name === 'MaxListenersExceededWarning') maxListenerWarnings++;
-});
-
-/**
- * The SDK's StreamableHTTPClientTransport passes its one AbortController's signal to every fetch. Node's fetch
- * (undici) adds an 'abort' listener to that signal per request, raises the signal's limit to 1500 itself, and
- * removes each listener only when its Request object is garbage-collected; after a few thousand calls the
- * count passes 1500 and Node prints a MaxListenersExceededWarning per request. It is bounded by GC, not a leak
- * that grows forever, so we lift the limit (0 = none) on exactly the signals the transport hands to fetch,
- * keeping its abort-on-close behaviour. (A limit of, say, 64 would be worse: undici only raises a default limit.)
- */
-const raisedSignals = new WeakSet<AbortSignal>();
-const fetchWithoutListenerLimit = (url: string | URL, init?: RequestInit): Promise<Response> => {
-  const signal = init?.signal;
-  if (signal && !raisedSignals.has(signal)) {
-    raisedSignals.add(signal);
-    setMaxListeners(0, signal);
-  }
-  return fetch(url, init);
-};
-
-function checkEcho(result: unknown): void {
-  const r = result as { isError?: boolean; content?: { type?: string; text?: string }[] };
-  if (r.isError || r.content?.[0]?.text !== EXPECTED_TEXT) throw new Error(`unexpected tools/call result: ${JSON.stringify(result)}`);
-}
-
-function sdkCaller(client: Client): () => Promise<void> {
-  return async () => checkEcho(await client.callTool({ name: 'echo', arguments: { message: MESSAGE } }));
-}
+const maxListenerWarnings = countMaxListenerWarnings();
 
 /** The gateway process (measured) and its upstream child (for scale), by pid. */
 interface Pids {
@@ -143,18 +100,6 @@ async function measure(contender: Contender, concurrency: number, pids: Pids, ru
   );
 }
 
-/** A stdio client transport whose stderr is drained into a tail kept for error messages. */
-function stdioTransport(command: string, args: string[]): { transport: StdioClientTransport; stderr: StderrTail } {
-  const transport = new StdioClientTransport({ command, args, cwd: ROOT, stderr: 'pipe' });
-  const stderr = new StderrTail();
-  transport.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
-  return { transport, stderr };
-}
-
-function newClient(): Client {
-  return new Client({ name: 'gatehouse-bench', version: '0.0.0' });
-}
-
 /** The only child of the gateway process: its server-everything upstream. */
 function upstreamOf(gatewayPid: number): number | undefined {
   const children = childrenOf(gatewayPid);
@@ -162,13 +107,13 @@ function upstreamOf(gatewayPid: number): number | undefined {
 }
 
 async function benchDirect(): Promise<void> {
-  const { transport, stderr } = stdioTransport(process.execPath, [EVERYTHING, 'stdio']);
+  const { transport, stderr } = stdioTransport(process.execPath, [...EVERYTHING_ARGS], ROOT);
   const client = newClient();
   try {
     await client.connect(transport);
     registry.add(transport.pid);
     const pids = { gateway: undefined, upstream: transport.pid ?? undefined };
-    for (const c of CONCURRENCY) await measure('direct', c, pids, (n, conc) => closedLoop(n, conc, sdkCaller(client)));
+    for (const c of CONCURRENCY) await measure('direct', c, pids, (n, conc) => closedLoop(n, conc, sdkEchoCaller(client)));
   } catch (error) {
     throw withStderr(error, 'server-everything', stderr);
   } finally {
@@ -177,7 +122,7 @@ async function benchDirect(): Promise<void> {
 }
 
 async function benchGatewayStdio(configFile: string): Promise<void> {
-  const { transport, stderr } = stdioTransport(process.execPath, [...GATEWAY_NODE_ARGS, MAIN_JS, 'stdio', '-c', configFile]);
+  const { transport, stderr } = stdioTransport(process.execPath, [...GATEWAY_NODE_ARGS, MAIN_JS, 'stdio', '-c', configFile], ROOT);
   const client = newClient();
   try {
     await client.connect(transport);
@@ -185,7 +130,7 @@ async function benchGatewayStdio(configFile: string): Promise<void> {
     if (gateway === undefined) throw new Error('the stdio transport reports no pid for the gateway');
     registry.add(gateway);
     const pids = { gateway, upstream: upstreamOf(gateway) };
-    for (const c of CONCURRENCY) await measure('gateway stdio→stdio', c, pids, (n, conc) => closedLoop(n, conc, sdkCaller(client)));
+    for (const c of CONCURRENCY) await measure('gateway stdio→stdio', c, pids, (n, conc) => closedLoop(n, conc, sdkEchoCaller(client)));
   } catch (error) {
     throw withStderr(error, 'gateway (stdio)', stderr);
   } finally {
@@ -197,12 +142,12 @@ async function benchGatewayStdio(configFile: string): Promise<void> {
 async function benchGatewayHttpSdk(gateway: SpawnedGateway): Promise<void> {
   // BENCH_SDK_PLAIN_FETCH=1 leaves the SDK's default fetch in place, to see the warning this works around.
   const plain = process.env['BENCH_SDK_PLAIN_FETCH'] === '1';
-  const transport = new StreamableHTTPClientTransport(new URL(gateway.url), plain ? {} : { fetch: fetchWithoutListenerLimit });
+  const transport = httpTransport(gateway.url, plain);
   const client = newClient();
   try {
     await client.connect(transport);
     const pids = { gateway: gateway.pid, upstream: upstreamOf(gateway.pid) };
-    for (const c of CONCURRENCY) await measure('gateway HTTP→stdio (SDK)', c, pids, (n, conc) => closedLoop(n, conc, sdkCaller(client)));
+    for (const c of CONCURRENCY) await measure('gateway HTTP→stdio (SDK)', c, pids, (n, conc) => closedLoop(n, conc, sdkEchoCaller(client)));
   } finally {
     await transport.terminateSession().catch(() => undefined);
     await client.close().catch(() => undefined);
@@ -211,37 +156,12 @@ async function benchGatewayHttpSdk(gateway: SpawnedGateway): Promise<void> {
 
 async function benchGatewayHttpAutocannon(gateway: SpawnedGateway): Promise<void> {
   const session = await rawInitialize(gateway.url);
-  const bodyFor = (id: number) => JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo', arguments: { message: MESSAGE } } });
-  const expect = (text: string) => {
-    try {
-      const [message] = parseMcpBody(text) as { result?: unknown }[];
-      checkEcho(message?.result);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   try {
     const pids = { gateway: gateway.pid, upstream: upstreamOf(gateway.pid) };
-    for (const c of CONCURRENCY) {
-      await measure('gateway HTTP→stdio (autocannon)', c, pids, async (n, conc) => {
-        const result = await cannon(gateway.url, session, bodyFor, n, conc, expect);
-        const bad = result.non2xx + result.errors + result.mismatches;
-        if (bad > 0 || result.calls < n) {
-          throw new Error(`autocannon: ${result.calls}/${n} responses, ${result.non2xx} non-2xx, ${result.errors} errors/timeouts, ${result.mismatches} bodies without the echo result`);
-        }
-        return result;
-      });
-    }
+    for (const c of CONCURRENCY) await measure('gateway HTTP→stdio (autocannon)', c, pids, (n, conc) => cannonEcho(gateway.url, session, n, conc));
   } finally {
     await rawTerminate(gateway.url, session);
   }
-}
-
-function withStderr(error: unknown, who: string, stderr: StderrTail): Error {
-  const text = stderr.toString().trim();
-  const message = error instanceof Error ? error.message : String(error);
-  return new Error(text ? `${message}\n--- ${who} stderr ---\n${text}` : message);
 }
 
 function row(contender: Contender, concurrency: number): Row | undefined {
@@ -311,7 +231,7 @@ function report(): void {
   }
   out.push(table(['measure', 'in flight', 'value', 'target', ''], ratioRows));
   out.push('');
-  out.push(`MaxListenersExceededWarning during the run: ${maxListenerWarnings}`);
+  out.push(`MaxListenersExceededWarning during the run: ${maxListenerWarnings()}`);
   out.push(`gw/upstream CPU is from /proc/<pid>/stat (utime+stime of that process alone, all its threads; ${CLK_TCK} ticks/s, so ±${fmt(1000 / CLK_TCK / CALLS, 4)} ms/call).`);
   out.push('client CPU is this bench process (process.cpuUsage): the SDK client or autocannon generating the load.');
   out.push(`The bench client, the gateway and the upstream share ${cpus().length} CPU(s); at 16 in flight they compete for them.`);
@@ -322,19 +242,7 @@ function report(): void {
 
 async function main(): Promise<void> {
   const dir = (tmpDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-')));
-  const policyFile = join(dir, 'policy.json');
-  const configFile = join(dir, 'gatehouse.json');
-  // Policy, an in-memory limit and the SQLite audit are all on, as in a real deployment; the limit never refuses.
-  writeFileSync(policyFile, JSON.stringify({ version: '1', default: 'deny', tools: { echo: { rate_limit: { max: 1_000_000_000, window: 1 } } } }));
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      listen: { host: '127.0.0.1', port: 0, response_mode: process.env['BENCH_RESPONSE_MODE'] === 'json' ? 'json' : 'sse' },
-      policy: { path: policyFile, watch: false },
-      log_level: 'warn',
-      servers: { everything: { command: process.execPath, args: [EVERYTHING, 'stdio'] } },
-    }),
-  );
+  const configFile = writeGatehouseConfig(dir, { responseMode: process.env['BENCH_RESPONSE_MODE'] === 'json' ? 'json' : 'sse' });
   let gateway: SpawnedGateway | undefined;
   try {
     process.stderr.write(`bench: ${WARMUP} warm-up + ${CALLS} measured calls per row, in flight ${CONCURRENCY.join(' and ')}\n`);
@@ -355,20 +263,9 @@ async function main(): Promise<void> {
   }
 }
 
-process.on('exit', () => {
-  registry.killAllSync();
-  removeTmpDir();
+await runBench(registry, main, {
+  cleanUp: removeTmpDir,
+  partialReport: () => {
+    if (rows.length > 0) report();
+  },
 });
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => {
-    void registry.killAll(500).finally(() => process.exit(130));
-  });
-}
-
-try {
-  await main();
-} catch (error) {
-  if (rows.length > 0) report();
-  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 1;
-}

@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { checkEcho, echoCallBody } from './echo.js';
 import type { LoadResult } from './load.js';
 
 /** Pulls JSON-RPC messages out of a Streamable HTTP response: SSE-framed (`data: {...}`) or plain JSON. */
@@ -25,7 +26,11 @@ export interface RawSession {
 
 const BASE_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' } as const;
 
-/** The MCP initialize handshake done by hand with fetch: initialize, read mcp-session-id, notifications/initialized. */
+/**
+ * The MCP initialize handshake done by hand with fetch: initialize, read mcp-session-id, notifications/initialized.
+ * Any stateful Streamable HTTP server (gatehouse, mcp-proxy, supergateway --stateful) needs it before a
+ * non-SDK client such as autocannon can call tools.
+ */
 export async function rawInitialize(url: string): Promise<RawSession> {
   const init = await fetch(url, {
     method: 'POST',
@@ -72,7 +77,15 @@ export interface CannonResult extends LoadResult {
  * Latencies are autocannon's per-response hrtime durations, taken from each client's 'response' event: its own
  * latency histogram is in whole milliseconds, too coarse here.
  */
-export async function cannon(url: string, session: RawSession, bodyFor: (id: number) => string, amount: number, connections: number, expect: (body: string) => boolean): Promise<CannonResult> {
+export async function cannon(
+  url: string,
+  session: RawSession,
+  bodyFor: (id: number) => string,
+  amount: number,
+  connections: number,
+  expect: (body: string) => boolean,
+  maxMs = Number.POSITIVE_INFINITY,
+): Promise<CannonResult> {
   const latencies: number[] = [];
   let non2xx = 0;
   let nextId = 0;
@@ -80,7 +93,8 @@ export async function cannon(url: string, session: RawSession, bodyFor: (id: num
   // result.duration) only settles on its next sampling tick, which would quantise calls/s to whole intervals.
   let firstStart = Number.POSITIVE_INFINITY;
   let lastEnd = Number.NEGATIVE_INFINITY;
-  const result = await autocannon({
+  // Called without a callback, autocannon returns its instance, which is also a promise of the result.
+  const instance = autocannon({
     url,
     requests: [
       {
@@ -105,7 +119,47 @@ export async function cannon(url: string, session: RawSession, bodyFor: (id: num
         latencies.push(durationMs);
       });
     },
-  });
+  }) as unknown as PromiseLike<autocannon.Result> & { stop(): void };
+  // The time bound: stop sending. (The instance is a thenable with only then/catch, hence no finally.)
+  const timer = Number.isFinite(maxMs) ? setTimeout(() => instance.stop(), maxMs) : undefined;
+  let result: autocannon.Result;
+  try {
+    result = await instance;
+  } finally {
+    clearTimeout(timer);
+  }
   const wallMs = lastEnd - firstStart;
-  return { calls: latencies.length, wallMs, latencies, non2xx: Math.max(non2xx, result.non2xx), errors: result.errors + result.timeouts, mismatches: result.mismatches };
+  return {
+    calls: latencies.length,
+    wallMs,
+    latencies,
+    truncated: latencies.length < amount,
+    non2xx: Math.max(non2xx, result.non2xx),
+    errors: result.errors + result.timeouts,
+    mismatches: result.mismatches,
+  };
+}
+
+/** True if an HTTP response body carries the echo tool's expected answer. */
+function isEchoAnswer(text: string): boolean {
+  try {
+    const [message] = parseMcpBody(text) as { result?: unknown }[];
+    checkEcho(message?.result);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `amount` echo calls by autocannon in `session` (see `cannon`). Any non-2xx response, error, timeout or body
+ * without the echo answer fails the run; so does falling short of `amount` unless the time bound `maxMs` cut it.
+ */
+export async function cannonEcho(url: string, session: RawSession, amount: number, connections: number, maxMs = Number.POSITIVE_INFINITY): Promise<CannonResult> {
+  const result = await cannon(url, session, echoCallBody, amount, connections, isEchoAnswer, maxMs);
+  const bad = result.non2xx + result.errors + result.mismatches;
+  if (bad > 0 || (result.calls < amount && !Number.isFinite(maxMs))) {
+    throw new Error(`autocannon: ${result.calls}/${amount} responses, ${result.non2xx} non-2xx, ${result.errors} errors/timeouts, ${result.mismatches} bodies without the echo result`);
+  }
+  return result;
 }

@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 
 /** Clock ticks per second for /proc/<pid>/stat times (`getconf CLK_TCK`; 100 on Linux if that fails). */
 export function clockTicksPerSecond(): number {
@@ -73,7 +74,7 @@ function alive(pid: number): boolean {
   }
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Every process the bench starts (and their descendants, recorded while they are alive) so that all of them
@@ -141,35 +142,117 @@ export interface SpawnedGateway {
 }
 
 /**
+ * Starts `command args` with its stderr kept in a tail, and resolves with the URL that `ready` finds once the
+ * server is up. `ready` is given the stderr seen so far each time more arrives, and may also be polled
+ * (`pollMs`) for servers that announce nothing useful on stderr (e.g. probe the port).
+ * Fails if the child exits first or `timeoutMs` passes.
+ */
+export function spawnHttpServer(
+  command: string,
+  args: readonly string[],
+  registry: ProcessRegistry,
+  ready: (stderrSoFar: string) => string | undefined | Promise<string | undefined>,
+  options: { readonly timeoutMs?: number; readonly pollMs?: number; readonly name?: string; readonly cwd?: string } = {},
+): Promise<SpawnedGateway> {
+  const { timeoutMs = 30_000, pollMs, name = 'server' } = options;
+  const child = spawn(command, [...args], { stdio: ['ignore', 'ignore', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}) });
+  registry.add(child.pid);
+  const stderr = new StderrTail();
+  let seen = '';
+  return new Promise<SpawnedGateway>((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => fail(new Error(`${name} was not ready within ${timeoutMs} ms`)), timeoutMs);
+    const poller = pollMs ? setInterval(() => void check(), pollMs) : undefined;
+    function stop(): void {
+      settled = true;
+      clearTimeout(timer);
+      if (poller) clearInterval(poller);
+    }
+    function fail(error: Error): void {
+      if (settled) return;
+      stop();
+      reject(new Error(`${error.message}\n--- ${name} stderr ---\n${stderr.toString()}`));
+    }
+    async function check(): Promise<void> {
+      const url = await Promise.resolve(ready(seen)).catch(() => undefined);
+      if (settled || !url || child.pid === undefined) return;
+      stop();
+      child.removeAllListeners('exit');
+      seen = '';
+      registry.refresh(); // the upstream children exist by now
+      resolve({ child, pid: child.pid, url, stderr });
+    }
+    child.once('error', fail);
+    child.once('exit', (code, sig) => fail(new Error(`${name} exited early (code ${code}, signal ${sig})`)));
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr.push(chunk);
+      if (settled) return;
+      seen += chunk.toString();
+      void check();
+    });
+  });
+}
+
+/**
  * Starts `gatehouse serve` and resolves once it prints "gatehouse: listening on <url>" on stderr.
  * `nodeArgs` go before the script (e.g. --cpu-prof).
  */
 export function spawnHttpGateway(mainJs: string, configFile: string, registry: ProcessRegistry, nodeArgs: readonly string[] = [], timeoutMs = 30_000): Promise<SpawnedGateway> {
-  const child = spawn(process.execPath, [...nodeArgs, mainJs, 'serve', '-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-  registry.add(child.pid);
-  const stderr = new StderrTail();
-  return new Promise<SpawnedGateway>((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => fail(new Error(`gateway did not report "listening" within ${timeoutMs} ms`)), timeoutMs);
-    function fail(error: Error): void {
-      clearTimeout(timer);
-      reject(new Error(`${error.message}\n--- gateway stderr ---\n${stderr.toString()}`));
-    }
-    child.once('error', fail);
-    child.once('exit', (code, sig) => fail(new Error(`gateway exited early (code ${code}, signal ${sig})`)));
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr.push(chunk);
-      seen += chunk.toString();
-      const match = /gatehouse: listening on (\S+)/.exec(seen);
-      if (match?.[1] && child.pid !== undefined) {
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
-        seen = '';
-        registry.refresh(); // the upstream children exist by now
-        resolve({ child, pid: child.pid, url: match[1], stderr });
-      }
+  return spawnHttpServer(process.execPath, [...nodeArgs, mainJs, 'serve', '-c', configFile], registry, (seen) => /gatehouse: listening on (\S+)/.exec(seen)?.[1], { timeoutMs, name: 'gateway' });
+}
+
+/** A TCP port that was free a moment ago (bind port 0, read it, close), for servers that cannot listen on port 0. */
+export function freePort(): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port ? resolve(port) : reject(new Error('no port'))));
     });
   });
+}
+
+/** Resolves true if something accepts TCP connections on 127.0.0.1:`port`. */
+export function portOpen(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** CPU ticks of every descendant of `pid` (its upstreams), summed; 0 when it has none. */
+export function descendantCpuTicks(pid: number): number {
+  return descendantsOf(pid).reduce((sum, child) => sum + (readStat(child)?.cpuTicks ?? 0), 0);
+}
+
+export interface Memory {
+  /** Resident set size now, MB (VmRSS). */
+  readonly rssMb: number;
+  /** Peak resident set size over the process's life, MB (VmHWM, the "high water mark"). */
+  readonly peakRssMb: number;
+}
+
+/** VmRSS and VmHWM from /proc/<pid>/status; undefined if the process is gone. */
+export function memoryOf(pid: number): Memory | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
+}
+
+/** Sum of VmRSS (MB) of every descendant of `pid`. */
+export function descendantRssMb(pid: number): number {
+  return descendantsOf(pid).reduce((sum, child) => sum + (memoryOf(child)?.rssMb ?? 0), 0);
 }
 
 /** Asks a child to stop with SIGTERM and waits (bounded) for it to exit. */
