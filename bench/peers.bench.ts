@@ -50,7 +50,7 @@ function envList<T extends string>(name: string, all: readonly T[]): T[] {
   return all.filter((a) => wanted.includes(a));
 }
 
-const CONTENDERS = ['direct', 'gatehouse-stdio', 'gatehouse-http', 'mcp-proxy', 'supergateway'] as const;
+const CONTENDERS = ['direct', 'gatehouse-stdio', 'gatehouse-http', 'gatehouse-http-sdk', 'mcp-proxy', 'supergateway'] as const;
 type ContenderId = (typeof CONTENDERS)[number];
 const GENERATORS = ['sdk', 'autocannon'] as const;
 type Generator = (typeof GENERATORS)[number];
@@ -60,6 +60,7 @@ const LABEL: Record<ContenderId, string> = {
   direct: 'direct stdio (no proxy)',
   'gatehouse-stdio': 'Gatehouse stdio→stdio',
   'gatehouse-http': 'Gatehouse HTTP→stdio',
+  'gatehouse-http-sdk': 'Gatehouse HTTP→stdio, SDK transport',
   'mcp-proxy': 'mcp-proxy HTTP→stdio',
   supergateway: 'supergateway HTTP→stdio',
 };
@@ -268,6 +269,7 @@ async function start(id: ContenderId, configFile: string): Promise<Running> {
     case 'gatehouse-stdio':
       return startStdio(id, [...GATEHOUSE_NODE_ARGS, MAIN_JS, 'stdio', '-c', configFile], true);
     case 'gatehouse-http':
+    case 'gatehouse-http-sdk':
       return startHttp(id, await spawnHttpGateway(MAIN_JS, configFile, registry, GATEHOUSE_NODE_ARGS));
     case 'mcp-proxy':
     case 'supergateway':
@@ -625,6 +627,9 @@ async function main(): Promise<void> {
   mkdirSync(join(dir, 'idle'));
   mkdirSync(join(dir, 'sessions'));
   const configFile = writeGatehouseConfig(dir);
+  // The same gateway with the SDK's Streamable HTTP transport, to show what the gateway's own transport saves.
+  mkdirSync(join(dir, 'sdk'));
+  const sdkConfigFile = writeGatehouseConfig(join(dir, 'sdk'), { transport: 'sdk' });
   process.stderr.write(
     `peers bench: ${SELECTED.join(', ')}; ${SELECTED_GENERATORS.join(' + ')}; in flight ${CONCURRENCY.join('/')}; ${WARMUP} warm-up + ${CALLS} calls; ${RUNS} run(s)\n`,
   );
@@ -634,7 +639,7 @@ async function main(): Promise<void> {
     process.stderr.write(`run ${run}/${RUNS} (loadavg ${l}):\n`);
     // Rotate the order each run so that no contender always goes first (or last) as the machine's load drifts.
     const order = SELECTED.map((_, i) => SELECTED[(i + run - 1) % SELECTED.length] as ContenderId);
-    for (const id of order) await benchContender(run, id, configFile);
+    for (const id of order) await benchContender(run, id, id === 'gatehouse-http-sdk' ? sdkConfigFile : configFile);
   }
   if (MEMORY && SELECTED.includes('gatehouse-http')) await memoryBench(dir);
   report();

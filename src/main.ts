@@ -210,6 +210,7 @@ export async function serveHttp(app: App, config: GatewayConfig): Promise<Runnin
     allowedHosts: config.listen.allowed_hosts,
     allowedOrigins: config.listen.allowed_origins,
     responseMode: config.listen.response_mode,
+    transport: config.listen.transport,
     limits: httpLimitsOf(config.listen),
     adminToken: config.admin.token,
     adminServices: app.admin,

@@ -18,6 +18,8 @@ export interface GatehouseConfigOptions {
   readonly upstreams?: number;
   readonly responseMode?: 'sse' | 'json';
   readonly maxSessionsPerAgent?: number;
+  /** listen.transport: the gateway's own Streamable HTTP transport (`node`, the default) or the SDK's. */
+  readonly transport?: 'node' | 'sdk';
 }
 
 /**
@@ -38,6 +40,7 @@ export function writeGatehouseConfig(dir: string, options: GatehouseConfigOption
         host: '127.0.0.1',
         port: 0,
         response_mode: options.responseMode ?? 'sse',
+        transport: options.transport ?? 'node',
         ...(options.maxSessionsPerAgent ? { max_sessions_per_agent: options.maxSessionsPerAgent } : {}),
       },
       policy: { path: policyFile, watch: false },

@@ -48,6 +48,11 @@ export const ConfigSchema = z.strictObject({
       max_body_bytes: z.int().positive().default(4 * 1024 * 1024),
       /** How POST replies are framed: an SSE stream (carries progress and server→client requests) or one JSON body. */
       response_mode: z.enum(['sse', 'json']).default('sse'),
+      /**
+       * `node`: Gatehouse's Streamable HTTP transport on Node's own request/response (the default: a fraction of the
+       * cost per call); `sdk`: the SDK's transport, through Web Request/Response objects. Same wire behaviour.
+       */
+      transport: z.enum(['node', 'sdk']).default('node'),
       max_header_bytes: z.int().min(1024).default(16 * 1024),
       max_sessions_per_agent: z.int().positive().default(256),
       max_inflight_per_session: z.int().positive().default(128),

@@ -49,7 +49,7 @@ describe('fail closed: a broken decision path denies and never forwards', () => 
     });
     gateway = new Gateway({ upstreams: [upstream], policy, limits: new MemoryRateLimitStore(), prefixMode: 'never', prefixSeparator: '__', pageSize: 100, hideDefaultDenied: true, logger });
     await gateway.start();
-    http = await startHttp(gateway, { host: '127.0.0.1', port: 0, maxBodyBytes: 65536, allowedHosts: [], allowedOrigins: [], responseMode: 'sse', limits: httpLimitsOf(ConfigSchema.parse({ policy: { path: 'unused' }, servers: {} }).listen), authenticate: async () => ({ ok: true, agent: 'tester', via: 'anonymous' }) });
+    http = await startHttp(gateway, { host: '127.0.0.1', port: 0, maxBodyBytes: 65536, allowedHosts: [], allowedOrigins: [], responseMode: 'sse', transport: 'node', limits: httpLimitsOf(ConfigSchema.parse({ policy: { path: 'unused' }, servers: {} }).listen), authenticate: async () => ({ ok: true, agent: 'tester', via: 'anonymous' }) });
     client = new Client({ name: 'agent', version: '1' });
     await client.connect(new StreamableHTTPClientTransport(new URL(http.url)));
   });

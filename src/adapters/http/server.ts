@@ -11,6 +11,7 @@ import { sendJsonRpcError } from './jsonrpc-error.js';
 import { createAdminApi, sendApiError } from './admin/api.js';
 import type { AdminServices } from '../../admin/services.js';
 import { createConsole } from './console.js';
+import { NodeStreamableTransport } from './mcp-transport.js';
 import { batchShapeProblem } from './jsonrpc-shape.js';
 import { requestIds } from './inflight-ids.js';
 import { HttpSessions, type HttpSession } from './sessions.js';
@@ -24,6 +25,8 @@ export interface HttpOptions {
   readonly allowedHosts: readonly string[];
   readonly allowedOrigins: readonly string[];
   readonly responseMode: 'sse' | 'json';
+  /** `node`: the gateway's own Streamable HTTP transport on Node's request/response; `sdk`: the SDK's. */
+  readonly transport: 'node' | 'sdk';
   readonly adminToken?: string | undefined;
   /** What the admin API acts on; without it (or without a token) /api answers 404. */
   readonly adminServices?: AdminServices | undefined;
@@ -83,14 +86,15 @@ export async function startHttp(gateway: Gateway, options: HttpOptions): Promise
   async function openSession(req: IncomingMessage, res: ServerResponse, body: unknown, agent: string): Promise<void> {
     const sessionId = randomUUID();
     const { server, session } = createSessionServer(gateway, sessionId, agent);
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => sessionId,
-      enableJsonResponse: options.responseMode === 'json',
-      onsessioninitialized: () => {
-        sessions.add(sessionId, agent, transport, Date.now());
-        gateway.addSession(session);
-      },
-    });
+    const onsessioninitialized = () => {
+      sessions.add(sessionId, agent, transport, Date.now());
+      gateway.addSession(session);
+    };
+    const jsonResponse = options.responseMode === 'json';
+    const transport =
+      options.transport === 'sdk'
+        ? new StreamableHTTPServerTransport({ sessionIdGenerator: () => sessionId, enableJsonResponse: jsonResponse, onsessioninitialized })
+        : new NodeStreamableTransport({ sessionId, jsonResponse, onsessioninitialized });
     transport.onclose = () => {
       sessions.remove(sessionId);
       void gateway.removeSession(session);

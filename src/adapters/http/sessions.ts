@@ -1,10 +1,16 @@
-import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { InflightIds } from './inflight-ids.js';
+
+/** What the edge needs of a session's transport: the SDK's StreamableHTTPServerTransport or NodeStreamableTransport. */
+export interface SessionTransport {
+  handleRequest(req: IncomingMessage, res: ServerResponse, body?: unknown): Promise<void>;
+  close(): Promise<void>;
+}
 
 export interface HttpSession {
   readonly id: string;
   readonly agent: string;
-  readonly transport: StreamableHTTPServerTransport;
+  readonly transport: SessionTransport;
   readonly ids: InflightIds;
   lastActive: number;
 }
@@ -36,7 +42,7 @@ export class HttpSessions {
     return (this.perAgent.get(agent) ?? 0) < this.limits.maxPerAgent;
   }
 
-  add(id: string, agent: string, transport: StreamableHTTPServerTransport, now: number): void {
+  add(id: string, agent: string, transport: SessionTransport, now: number): void {
     this.byId.set(id, { id, agent, transport, ids: new InflightIds(), lastActive: now });
     this.perAgent.set(agent, (this.perAgent.get(agent) ?? 0) + 1);
   }
