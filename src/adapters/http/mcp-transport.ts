@@ -112,8 +112,9 @@ export class NodeStreamableTransport implements Transport {
     for (const id of ids) this.byRequest.set(id, stream);
     res.once('close', () => this.forget(stream));
     if (!stream.json) {
+      // Not flushed: the headers leave with the first event, in the same write (most calls have one event, the
+      // reply, sent with the end of the response). A call that waits longer gets them with the first keepalive.
       res.writeHead(200, { ...SSE_HEADERS, ...(this.sessionId ? { 'mcp-session-id': this.sessionId } : {}) });
-      res.flushHeaders();
       this.keepAlive(stream);
     }
     for (const message of messages) this.onmessage?.(message, { requestInfo });
@@ -167,25 +168,24 @@ export class NodeStreamableTransport implements Transport {
     const requestId = isReply ? message.id : options?.relatedRequestId;
     if (requestId === undefined) {
       // Unrelated to any request: the GET stream, if the client opened one; otherwise it is dropped, as the spec allows.
-      if (this.standalone) writeEvent(this.standalone.res, message);
+      if (this.standalone) this.standalone.res.write(sseEvent(message));
       return;
     }
     const stream = this.byRequest.get(requestId);
     if (!stream) throw new Error(`No connection established for request ID: ${String(requestId)}`);
-    if (!stream.json) writeEvent(stream.res, message);
-    if (!isReply) return;
-    stream.replies.set(requestId, message);
-    if (stream.replies.size < stream.ids.length) return;
-    // Every request of this POST is answered: the answer is complete.
-    if (stream.json) {
+    if (isReply) stream.replies.set(requestId, message);
+    const complete = isReply && stream.replies.size === stream.ids.length;
+    if (!stream.json) {
+      // The last reply ends the response in the same write.
+      if (complete) stream.res.end(sseEvent(message));
+      else stream.res.write(sseEvent(message));
+    } else if (complete) {
       const replies = stream.ids.map((id) => stream.replies.get(id));
       const text = JSON.stringify(replies.length === 1 ? replies[0] : replies);
       stream.res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...(this.sessionId ? { 'mcp-session-id': this.sessionId } : {}) });
       stream.res.end(text);
-    } else {
-      stream.res.end();
     }
-    this.forget(stream);
+    if (complete) this.forget(stream);
   }
 
   async close(): Promise<void> {
@@ -210,6 +210,6 @@ export class NodeStreamableTransport implements Transport {
   }
 }
 
-function writeEvent(res: ServerResponse, message: JSONRPCMessage): void {
-  res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+function sseEvent(message: JSONRPCMessage): string {
+  return `event: message\ndata: ${JSON.stringify(message)}\n\n`;
 }
