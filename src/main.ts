@@ -65,6 +65,7 @@ function createGateway(config: GatewayConfig, policy: PolicyProvider, logger: Lo
     ...(stores.catalog ? { catalogStore: stores.catalog } : {}),
     ...(stores.approvals ? { approvals: stores.approvals } : {}),
     ...(stores.approvalPollMs !== undefined ? { approvalPollMs: stores.approvalPollMs } : {}),
+    askClient: config.approvals.ask_client,
     ...(audit ? { audit, auditSettings: { allowValues: config.audit.allow_values, hashKey: config.audit.hash_key } } : {}),
     logger,
   });
