@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -121,6 +121,35 @@ describe('approval across replicas (Redis pub/sub)', () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+});
+
+describe('approval across a restart (SQLite store)', () => {
+  it('a wait: false approval survives a restart; approved afterwards, the identical retry passes exactly once', async () => {
+    const policy = { version: '1', default: 'deny', tools: { echo: { action: 'require_approval', approval: { wait: false } }, echo_count: {} } };
+    const spec = { servers: { faulty: stdioFixture('faulty') }, policy: JSON.stringify(policy), config: { admin: { token: TOKEN } } };
+    const first = await startGateway(spec);
+    let open: TestGateway | undefined = first;
+    try {
+      const held = await (await first.connect()).callTool({ name: 'echo', arguments: { message: 'after restart' } });
+      assert.match(textOf(held), /^\[APPROVAL REQUIRED\]/);
+      const id = meta(held).approvalId as string;
+      await first.close(true);
+      open = undefined;
+      const second = (open = await startGateway({ ...spec, dir: first.dir }));
+      const stored = await second.app.stores.approvals.get(id);
+      assert.equal(stored?.status, 'pending', 'still pending after the restart');
+      assert.equal(stored.policyVersion, second.app.policy.current().version);
+      assert.equal((await api(second, `/api/approvals/${id}/approve`, { by: 'dana' })).status, 200);
+      const client = await second.connect();
+      assert.equal(textOf(await client.callTool({ name: 'echo', arguments: { message: 'after restart' } })), 'faulty: after restart');
+      assert.match(textOf(await client.callTool({ name: 'echo', arguments: { message: 'after restart' } })), /^\[APPROVAL REQUIRED\]/, 'single use');
+      assert.equal(textOf(await client.callTool({ name: 'echo_count', arguments: {} })), '1', 'the upstream ran it exactly once');
+      assert.equal((await second.app.stores.approvals.get(id))?.status, 'used');
+    } finally {
+      if (open) await open.close();
+      else rmSync(first.dir, { recursive: true, force: true });
     }
   });
 });
