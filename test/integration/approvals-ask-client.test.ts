@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ElicitRequestSchema, type ElicitRequest, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
-import type { ApprovalRequest } from '../../src/ports.js';
-import { eventually, startGateway, stdioFixture, textOf, type TestGateway } from '../helpers/harness.js';
+import { eventually, pendingApproval, startGateway, stdioFixture, textOf, type TestGateway } from '../helpers/harness.js';
 
 const TOKEN = 'ask-client-admin-token-0123456789';
 const elicitation = { capabilities: { elicitation: {} } };
@@ -18,15 +17,6 @@ async function userClient(gw: TestGateway): Promise<{ client: Client; asked: Eli
     return user.answer(request, extra.signal);
   });
   return user;
-}
-
-async function pendingFor(gw: TestGateway, tool: string): Promise<ApprovalRequest> {
-  let found: ApprovalRequest | undefined;
-  await eventually(async () => {
-    found = (await gw.app.stores.approvals.list({ status: 'pending' })).find((a) => a.tool === tool);
-    return found !== undefined;
-  });
-  return found as ApprovalRequest;
 }
 
 function approve(gw: TestGateway, id: string, by: string) {
@@ -84,7 +74,7 @@ describe('asking the agent’s own user (MCP elicitation), turned on per rule', 
   it('a client without the elicitation capability gets the normal hold', async () => {
     const plain = await gw.connect();
     const call = plain.callTool({ name: 'echo', arguments: { message: 'plain' } }, undefined, { timeout: 60_000 });
-    const pending = await pendingFor(gw, 'echo');
+    const pending = await pendingApproval(gw, 'echo');
     assert.equal((await approve(gw, pending.id, 'alice')).status, 200);
     assert.equal(textOf(await call), 'faulty: plain');
   });
@@ -105,7 +95,7 @@ describe('asking the agent’s own user (MCP elicitation), turned on per rule', 
       });
     const call = user.client.callTool({ name: 'echo', arguments: { message: 'race' } }, undefined, { timeout: 60_000 });
     await eventually(() => user.asked.length === 2);
-    const pending = await pendingFor(gw, 'echo');
+    const pending = await pendingApproval(gw, 'echo');
     assert.equal((await approve(gw, pending.id, 'alice')).status, 200);
     assert.equal(textOf(await call), 'faulty: race');
     await eventually(() => cancelled);
@@ -116,7 +106,7 @@ describe('asking the agent’s own user (MCP elicitation), turned on per rule', 
   it('a rule that does not ask follows the config (off): the user is not asked', async () => {
     const user = await userClient(gw);
     const call = user.client.callTool({ name: 'whoami', arguments: {} }, undefined, { timeout: 60_000 });
-    const pending = await pendingFor(gw, 'whoami');
+    const pending = await pendingApproval(gw, 'whoami');
     assert.equal((await approve(gw, pending.id, 'alice')).status, 200);
     assert.equal(textOf(await call), 'faulty');
     assert.equal(user.asked.length, 0);
@@ -140,7 +130,7 @@ describe('asking the agent’s own user, turned on in the config', () => {
       assert.equal(textOf(await user.client.callTool({ name: 'echo', arguments: { message: 'asked' } })), 'faulty: asked');
       assert.equal(user.asked.length, 1);
       const call = user.client.callTool({ name: 'whoami', arguments: {} }, undefined, { timeout: 60_000 });
-      const pending = await pendingFor(gw, 'whoami');
+      const pending = await pendingApproval(gw, 'whoami');
       assert.equal((await approve(gw, pending.id, 'alice')).status, 200);
       assert.equal(textOf(await call), 'faulty');
       assert.equal(user.asked.length, 1, 'not asked about whoami');

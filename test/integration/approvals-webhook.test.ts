@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { ApprovalRequest } from '../../src/ports.js';
-import { CLI, eventually, startGateway, stdioFixture, textOf, type TestGateway } from '../helpers/harness.js';
+import { CLI, eventually, pendingApproval, startGateway, stdioFixture, textOf, type TestGateway } from '../helpers/harness.js';
 
 const TOKEN = 'webhook-admin-token-0123456789';
 const SECRET = 'webhook-secret-0123456789abcdef';
@@ -66,15 +65,6 @@ function api(gw: TestGateway, path: string, body: unknown) {
   return fetch(new URL(path, gw.url), { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
 
-async function pendingFor(gw: TestGateway, tool: string): Promise<ApprovalRequest> {
-  let found: ApprovalRequest | undefined;
-  await eventually(async () => {
-    found = (await gw.app.stores.approvals.list({ status: 'pending' })).find((a) => a.tool === tool);
-    return found !== undefined;
-  });
-  return found as ApprovalRequest;
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('approval webhook: signed events to a real receiver', () => {
@@ -108,7 +98,7 @@ describe('approval webhook: signed events to a real receiver', () => {
     assert.match(String(requested.headers['x-gatehouse-timestamp']), /^\d+$/);
     assert.equal(requested.headers['x-receiver-key'], 'k-123', 'configured headers are sent');
     assert.ok(!requested.body.includes(SECRET));
-    const pending = await pendingFor(gw, 'echo');
+    const pending = await pendingApproval(gw, 'echo');
     const { approval, decide } = requested.json;
     assert.equal(requested.json.type, 'approval.requested');
     assert.deepEqual(
@@ -136,7 +126,7 @@ describe('approval webhook: signed events to a real receiver', () => {
   it('a decision taken with the CLI (another process) is announced too', async () => {
     receiver.deliveries.length = 0;
     const call = client.callTool({ name: 'echo', arguments: { message: 'nope' } }, undefined, { timeout: 60_000 });
-    const pending = await pendingFor(gw, 'echo');
+    const pending = await pendingApproval(gw, 'echo');
     // Not spawnSync: the receiver runs in this process and must answer while the CLI delivers.
     await promisify(execFile)(process.execPath, [CLI, 'approvals', 'deny', pending.id, '--note', 'not today', '--by', 'bob', '-c', join(gw.dir, 'gatehouse.yaml')]);
     assert.match(textOf(await call), /^\[APPROVAL DENIED\]/);
@@ -178,7 +168,7 @@ describe('approval webhook: an unreachable receiver', () => {
     try {
       const client = await gw.connect();
       const call = client.callTool({ name: 'echo', arguments: { message: 'anyway' } }, undefined, { timeout: 60_000 });
-      const pending = await pendingFor(gw, 'echo');
+      const pending = await pendingApproval(gw, 'echo');
       assert.equal((await api(gw, `/api/approvals/${pending.id}/approve`, {})).status, 200);
       assert.equal(textOf(await call), 'faulty: anyway');
       await eventually(() => gw.logs.filter((l) => l.msg === 'approval webhook not delivered').length === 2);
