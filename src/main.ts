@@ -19,6 +19,8 @@ import { Gateway } from './proxy/gateway.js';
 import { AuditWriter } from './proxy/audit-writer.js';
 import { GatewayMetrics } from './adapters/metrics.js';
 import { Upstream } from './proxy/upstream.js';
+import { ApprovalWebhook } from './adapters/approval-webhook.js';
+import { withApprovalEvents } from './proxy/approval-events.js';
 
 export interface App {
   readonly gateway: Gateway;
@@ -90,6 +92,7 @@ function createGateway(
     ...(stores.catalog ? { catalogStore: stores.catalog } : {}),
     ...(stores.approvals ? { approvals: stores.approvals } : {}),
     ...(stores.approvalPollMs !== undefined ? { approvalPollMs: stores.approvalPollMs } : {}),
+    askClient: config.approvals.ask_client,
     ...(audit ? { audit, auditSettings: { allowValues: config.audit.allow_values, hashKey: config.audit.hash_key } } : {}),
     logger,
   });
@@ -105,6 +108,12 @@ async function startGateway(gateway: Gateway, onUpstreamStarted?: (upstream: Ups
   }
 }
 
+/** The configured approval webhook, if any; the caller closes it (or waits for it to settle). */
+export function approvalWebhookFor(config: GatewayConfig, logger: Logger): ApprovalWebhook | undefined {
+  const webhook = config.approvals.webhook;
+  return webhook && new ApprovalWebhook({ url: webhook.url, secret: webhook.secret, headers: webhook.headers, logger });
+}
+
 /**
  * The composition root: the one place that turns config into running parts. Throws (and so refuses to start)
  * on an invalid policy or a forbidden name collision.
@@ -113,13 +122,16 @@ export async function buildApp(config: GatewayConfig, logger: Logger = createLog
   const policy = new PolicyFile(config.policy.path, { hideDefaultDenied: config.policy.hide_default_denied }, logger);
   const stores = await openStores(config, logger);
   const audit = new AuditWriter({ sink: stores.audit, logger, maxBuffer: config.audit.max_buffer });
+  const webhook = approvalWebhookFor(config, logger);
+  const approvals = webhook ? withApprovalEvents(stores.approvals, webhook) : stores.approvals;
   const settings = new Map<string, ServerConfig>(Object.entries(config.servers));
-  const { gateway, createUpstream } = createGateway(config, settings, policy, logger, stores, audit);
+  const { gateway, createUpstream } = createGateway(config, settings, policy, logger, { ...stores, approvals }, audit);
   const metrics = new GatewayMetrics(gateway, audit);
   gateway.observer = metrics;
   try {
     await startGateway(gateway);
   } catch (error) {
+    await webhook?.close();
     await audit.close().catch(() => undefined);
     await stores.close();
     throw error;
@@ -169,6 +181,7 @@ export async function buildApp(config: GatewayConfig, logger: Logger = createLog
       servers.stop();
       policy.close();
       await gateway.close();
+      await webhook?.close();
       // Everything decided is written before the databases close.
       await audit.close().catch((error: unknown) => logger.error({ err: String(error) }, 'audit records lost at shutdown'));
       await stores.close();

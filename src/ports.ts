@@ -162,6 +162,15 @@ export interface ApprovalStore {
   close(): Promise<void>;
 }
 
+/**
+ * Told when this process files or decides an approval (a webhook, a chat bot). Called after the store has the
+ * change; must return at once and never throw, since it runs beside the held call, not inside its decision.
+ */
+export interface ApprovalEvents {
+  requested(request: ApprovalRequest): void;
+  decided(request: ApprovalRequest): void;
+}
+
 /** A server registered through the admin API or console (servers in the config file are not stored here). */
 export interface RegisteredServer {
   readonly name: string;

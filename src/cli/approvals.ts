@@ -1,15 +1,22 @@
 import type { Command } from 'commander';
 import { userInfo } from 'node:os';
 import { openApprovalStore } from '../adapters/stores/open.js';
+import { createLogger } from '../adapters/logger.js';
 import { loadConfigFile } from '../config/load.js';
+import { approvalWebhookFor } from '../main.js';
+import { withApprovalEvents } from '../proxy/approval-events.js';
 import type { ApprovalStore } from '../ports.js';
 import { renderTable } from './table.js';
 
+/** The approval store the config names; a decision taken here is announced to the webhook before the command exits. */
 async function withApprovals<T>(configFile: string, use: (store: ApprovalStore) => Promise<T>): Promise<T> {
-  const store = openApprovalStore(loadConfigFile(configFile));
+  const config = loadConfigFile(configFile);
+  const store = openApprovalStore(config);
+  const webhook = approvalWebhookFor(config, createLogger(config.log_level));
   try {
-    return await use(store);
+    return await use(webhook ? withApprovalEvents(store, webhook) : store);
   } finally {
+    await webhook?.settled();
     await store.close();
   }
 }

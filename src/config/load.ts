@@ -24,6 +24,15 @@ function expandVariables(map: Record<string, string>, path: PropertyKey[], env: 
   return Object.fromEntries(Object.entries(map).map(([key, value]) => [key, expandString(value, [...path, key], env, issues)]));
 }
 
+function isHttpUrl(value: string): boolean {
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 function parseText(file: string, text: string): unknown {
   try {
     return /\.ya?ml$/i.test(file) ? (parseYaml(text) as unknown) : (JSON.parse(text) as unknown);
@@ -51,6 +60,20 @@ export function resolveConfig(raw: unknown, baseDir: string, file: string, env: 
   config.storage = { sqlite_path: config.storage.sqlite_path, redis_key_prefix: config.storage.redis_key_prefix, ...(postgres ? { postgres_url: postgres } : {}), ...(redis ? { redis_url: redis } : {}) };
   if (token !== undefined && token.length < 16) issues.push({ path: '$.admin.token', message: 'use an admin token of at least 16 characters (after ${VAR} expansion)' });
   config.admin = token ? { token } : {};
+  const webhook = config.approvals.webhook;
+  if (webhook) {
+    // A value whose variable is missing is reported once, as missing, not again as malformed.
+    const expanded = (value: string, field: string) => {
+      const before = issues.length;
+      const result = expandString(value, ['approvals', 'webhook', field], env, issues);
+      return issues.length === before ? result : undefined;
+    };
+    const url = expanded(webhook.url, 'url');
+    const secret = expanded(webhook.secret, 'secret');
+    if (url !== undefined && !isHttpUrl(url)) issues.push({ path: '$.approvals.webhook.url', message: 'expected an http:// or https:// URL (after ${VAR} expansion)' });
+    if (secret !== undefined && secret.length < 16) issues.push({ path: '$.approvals.webhook.secret', message: 'use a webhook secret of at least 16 characters (after ${VAR} expansion)' });
+    config.approvals.webhook = { url: url ?? '', secret: secret ?? '', headers: expandVariables(webhook.headers, ['approvals', 'webhook', 'headers'], env, issues) };
+  }
   if (config.auth.jwt?.jwks_file !== undefined) config.auth.jwt.jwks_file = abs(config.auth.jwt.jwks_file);
   for (const [name, server] of Object.entries(config.servers)) finishServer(server, ['servers', name], abs, env, issues);
   if (issues.length > 0) throw new ConfigError(file, issues);

@@ -130,6 +130,28 @@ export const ConfigSchema = z.strictObject({
       token: z.string().optional(),
     })
     .prefault({}),
+  /** Calls held for a person: who is told (a signed webhook) and whether the agent's own user may decide. */
+  approvals: z
+    .strictObject({
+      webhook: z
+        .strictObject({
+          // `url` and `secret` are checked after ${VAR} expansion (load.ts): the placeholder is not the value.
+          url: z.string().min(1),
+          secret: z.string().min(1),
+          headers: StringMapSchema.default({}).superRefine((headers, ctx) => {
+            for (const name of Object.keys(headers)) {
+              const lower = name.toLowerCase();
+              if (lower === 'content-type' || lower.startsWith('x-gatehouse-')) {
+                ctx.addIssue({ code: 'custom', path: [name], message: `'${name}' is set by the gateway on every delivery and cannot be overridden` });
+              }
+            }
+          }),
+        })
+        .optional(),
+      /** Ask the agent's client (MCP elicitation) to let its user approve or deny; rules may override per tool. */
+      ask_client: z.boolean().default(false),
+    })
+    .prefault({}),
   /** Per-tool classification overrides, keyed by the name agents see or by `server/tool`. */
   risk_overrides: z
     .record(

@@ -4,6 +4,7 @@ import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sd
 import { hashArguments, redactArguments } from '../core/audit/redact.js';
 import type { Decision } from '../core/policy/index.js';
 import type { ApprovalRequest, ApprovalStore } from '../ports.js';
+import { askClient, canElicit } from './ask-client.js';
 import type { DownstreamSession, Gateway } from './gateway.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -23,7 +24,8 @@ const PROGRESS_EVERY_MS = 5000;
  * Holds a call until a person decides. An earlier approval of exactly this call (same agent, tool, arguments and
  * policy version) is used first, once. Otherwise a request is filed and, if the rule waits, the call stays open —
  * woken by the store's decision events (pub/sub across replicas), with progress notifications meanwhile — until it
- * is approved, denied, times out, or the client gives up.
+ * is approved, denied, times out, or the client gives up. When asking the client is on and it can elicit, its
+ * user is asked too; whichever decision the store takes first wins.
  */
 export async function awaitApproval(
   gateway: Gateway,
@@ -54,9 +56,11 @@ export async function awaitApproval(
   const decided = await new Promise<ApprovalOutcome>((resolve) => {
     let finished = false;
     const timers: NodeJS.Timeout[] = [];
+    const asking = new AbortController();
     const finish = (outcome: ApprovalOutcome) => {
       if (finished) return;
       finished = true;
+      asking.abort();
       for (const timer of timers) clearInterval(timer);
       unsubscribe();
       extra.signal.removeEventListener('abort', onAbort);
@@ -85,6 +89,10 @@ export async function awaitApproval(
           void extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: beat, message: `waiting for approval ${request.id}` } }).catch(() => undefined);
         }, PROGRESS_EVERY_MS),
       );
+    }
+    if (call.hold.askClient ?? gateway.asksClient()) {
+      if (canElicit(session)) void askClient(gateway, store, session, request, extra, asking.signal).then(check);
+      else gateway.logger.debug({ approval: request.id, agent: session.agent }, "the agent's client cannot elicit; the call waits for a person");
     }
     void check();
   });

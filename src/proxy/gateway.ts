@@ -54,6 +54,8 @@ export interface GatewayOptions {
   readonly approvals?: ApprovalStore;
   /** For approval stores that cannot announce decisions across processes (SQLite): how often a waiter re-reads. */
   readonly approvalPollMs?: number;
+  /** Ask the agent's own user (MCP elicitation) about held calls whose rule does not say. */
+  readonly askClient?: boolean;
   /** Per server: replace secrets in tool results before agents see them. */
   readonly redactSecrets?: (server: string) => boolean;
   /** Metrics for each decision and upstream call. */
@@ -223,6 +225,10 @@ export class Gateway {
 
   approvalPollMs(): number | undefined {
     return this.options.approvalPollMs;
+  }
+
+  asksClient(): boolean {
+    return this.options.askClient === true;
   }
 
   auditAllowValues(): readonly string[] {

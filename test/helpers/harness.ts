@@ -8,6 +8,7 @@ import pino from 'pino';
 import type { RunningHttp } from '../../src/adapters/http/server.js';
 import { resolveConfig } from '../../src/config/load.js';
 import { buildApp, serveHttp, type App } from '../../src/main.js';
+import type { ApprovalRequest } from '../../src/ports.js';
 
 /** Repository root, from dist/test/helpers/. */
 export const ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
@@ -96,6 +97,16 @@ export async function eventually(check: () => boolean | Promise<boolean>, attemp
     await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error('condition not reached');
+}
+
+/** The pending approval for `tool`, once the gateway has filed it. */
+export async function pendingApproval(gw: TestGateway, tool: string): Promise<ApprovalRequest> {
+  let found: ApprovalRequest | undefined;
+  await eventually(async () => {
+    found = (await gw.app.stores.approvals.list({ status: 'pending' })).find((a) => a.tool === tool);
+    return found !== undefined;
+  });
+  return found as ApprovalRequest;
 }
 
 export function textOf(result: unknown): string {

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { ApprovalRequest } from '../../src/ports.js';
-import { CLI, eventually, startGateway, stdioFixture, textOf, type TestGateway } from '../helpers/harness.js';
+import { CLI, eventually, pendingApproval, startGateway, stdioFixture, textOf, type TestGateway } from '../helpers/harness.js';
 
 const TOKEN = 'approvals-admin-token-0123456789';
 const POLICY = {
@@ -21,15 +20,6 @@ const POLICY = {
 };
 
 const meta = (r: unknown) => ((r as { _meta?: Record<string, unknown> })._meta?.['gatehouse/decision'] ?? {}) as { approvalId?: string; approval?: string };
-
-async function pendingFor(gw: TestGateway, tool: string): Promise<ApprovalRequest> {
-  let found: ApprovalRequest | undefined;
-  await eventually(async () => {
-    found = ((await gw.app.stores.approvals.list({ status: 'pending' })) ?? []).find((a) => a.tool === tool);
-    return found !== undefined;
-  });
-  return found as ApprovalRequest;
-}
 
 function api(gw: TestGateway, path: string, body?: unknown) {
   return fetch(new URL(path, gw.url), { method: body === undefined ? 'GET' : 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
@@ -48,7 +38,7 @@ describe('human approval of held calls (SQLite store, one gateway)', () => {
   it('holds the call open, sends progress, and completes it with the upstream result once approved over the API', async () => {
     const progress: string[] = [];
     const call = client.callTool({ name: 'echo', arguments: { message: 'held' } }, undefined, { onprogress: (p) => void progress.push(p.message ?? ''), timeout: 60_000 });
-    const pending = await pendingFor(gw, 'echo');
+    const pending = await pendingApproval(gw, 'echo');
     assert.equal(pending.agent, 'anonymous');
     assert.deepEqual(pending.args, { message: '<string:4>' }, 'the approver sees redacted arguments');
     const listed = (await (await api(gw, '/api/approvals?status=pending')).json()) as { approvals: { id: string }[] };
@@ -66,7 +56,7 @@ describe('human approval of held calls (SQLite store, one gateway)', () => {
 
   it('a denial from the CLI (another process) reaches the held call with the approver note', async () => {
     const call = client.callTool({ name: 'echo', arguments: { message: 'nope' } }, undefined, { timeout: 60_000 });
-    const pending = await pendingFor(gw, 'echo');
+    const pending = await pendingApproval(gw, 'echo');
     const cli = spawnSync(process.execPath, [CLI, 'approvals', 'deny', pending.id, '--note', 'not today', '--by', 'bob', '-c', join(gw.dir, 'gatehouse.yaml')], { encoding: 'utf8' });
     assert.equal(cli.status, 0, cli.stderr);
     const result = await call;
@@ -115,12 +105,41 @@ describe('approval across replicas (Redis pub/sub)', () => {
     try {
       const client = await a.connect();
       const call = client.callTool({ name: 'echo', arguments: { message: 'across' } }, undefined, { timeout: 60_000 });
-      const pending = await pendingFor(b, 'echo');
+      const pending = await pendingApproval(b, 'echo');
       assert.equal((await api(b, `/api/approvals/${pending.id}/approve`, { by: 'carol' })).status, 200);
       assert.equal(textOf(await call), 'faulty: across');
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+});
+
+describe('approval across a restart (SQLite store)', () => {
+  it('a wait: false approval survives a restart; approved afterwards, the identical retry passes exactly once', async () => {
+    const policy = { version: '1', default: 'deny', tools: { echo: { action: 'require_approval', approval: { wait: false } }, echo_count: {} } };
+    const spec = { servers: { faulty: stdioFixture('faulty') }, policy: JSON.stringify(policy), config: { admin: { token: TOKEN } } };
+    const first = await startGateway(spec);
+    let open: TestGateway | undefined = first;
+    try {
+      const held = await (await first.connect()).callTool({ name: 'echo', arguments: { message: 'after restart' } });
+      assert.match(textOf(held), /^\[APPROVAL REQUIRED\]/);
+      const id = meta(held).approvalId as string;
+      await first.close(true);
+      open = undefined;
+      const second = (open = await startGateway({ ...spec, dir: first.dir }));
+      const stored = await second.app.stores.approvals.get(id);
+      assert.equal(stored?.status, 'pending', 'still pending after the restart');
+      assert.equal(stored.policyVersion, second.app.policy.current().version);
+      assert.equal((await api(second, `/api/approvals/${id}/approve`, { by: 'dana' })).status, 200);
+      const client = await second.connect();
+      assert.equal(textOf(await client.callTool({ name: 'echo', arguments: { message: 'after restart' } })), 'faulty: after restart');
+      assert.match(textOf(await client.callTool({ name: 'echo', arguments: { message: 'after restart' } })), /^\[APPROVAL REQUIRED\]/, 'single use');
+      assert.equal(textOf(await client.callTool({ name: 'echo_count', arguments: {} })), '1', 'the upstream ran it exactly once');
+      assert.equal((await second.app.stores.approvals.get(id))?.status, 'used');
+    } finally {
+      if (open) await open.close();
+      else rmSync(first.dir, { recursive: true, force: true });
     }
   });
 });

@@ -363,6 +363,62 @@ describe('resolveConfig: ${VAR} expansion', () => {
   });
 });
 
+describe('resolveConfig: approvals', () => {
+  const SECRET = 'webhook-secret-0123456789';
+  const webhook = (extra: Record<string, unknown> = {}) => minimal({ approvals: { webhook: { url: 'https://hooks.example.com/gatehouse', secret: SECRET, ...extra } } });
+
+  test('off by default: no webhook, the client is not asked', () => {
+    assert.deepEqual(resolveConfig(minimal(), BASE, FILE, {}).approvals, { ask_client: false });
+  });
+
+  test('a webhook gets empty headers by default; ask_client can be turned on', () => {
+    const config = resolveConfig(minimal({ approvals: { ask_client: true, webhook: { url: 'http://127.0.0.1:9000/hook', secret: SECRET } } }), BASE, FILE, {});
+    assert.deepEqual(config.approvals, { ask_client: true, webhook: { url: 'http://127.0.0.1:9000/hook', secret: SECRET, headers: {} } });
+  });
+
+  test('${VAR} in url, secret and headers is replaced from the passed env', () => {
+    const config = resolveConfig(webhook({ url: '${HOOK_URL}', secret: '${HOOK_SECRET}', headers: { Authorization: 'Bearer ${HOOK_TOKEN}' } }), BASE, FILE, {
+      HOOK_URL: 'https://hooks.example.com/x',
+      HOOK_SECRET: SECRET,
+      HOOK_TOKEN: 't',
+    });
+    assert.deepEqual(config.approvals.webhook, { url: 'https://hooks.example.com/x', secret: SECRET, headers: { Authorization: 'Bearer t' } });
+  });
+
+  test('the secret is checked after expansion: a long placeholder for a short secret is refused', () => {
+    const list = issuesOf(webhook({ secret: '${A_PLACEHOLDER_LONGER_THAN_16}' }), { A_PLACEHOLDER_LONGER_THAN_16: 'short' });
+    assert.deepEqual(paths(list), ['$.approvals.webhook.secret']);
+    assert.match(list[0]?.message ?? '', /at least 16 characters/);
+    assert.ok(!(list[0]?.message ?? '').includes('short'), 'the secret is not echoed');
+  });
+
+  test('a missing variable is reported once, as missing', () => {
+    const list = issuesOf(webhook({ url: '${NO_URL}', secret: '${NO_SECRET}', headers: { 'X-Key': '${NO_KEY}' } }), {});
+    assert.deepEqual(paths(list).sort(), ['$.approvals.webhook.headers["X-Key"]', '$.approvals.webhook.secret', '$.approvals.webhook.url']);
+    for (const issue of list) assert.match(issue.message, /environment variable NO_/);
+  });
+
+  test('the url must be http or https', () => {
+    for (const url of ['hooks.example.com/x', 'ftp://hooks.example.com/x', 'file:///etc/passwd']) {
+      const list = issuesOf(webhook({ url }));
+      assert.deepEqual(paths(list), ['$.approvals.webhook.url'], url);
+      assert.match(list[0]?.message ?? '', /http:\/\/ or https:\/\/ URL/);
+    }
+  });
+
+  test('headers the gateway sets itself cannot be overridden', () => {
+    const list = issuesOf(webhook({ headers: { 'Content-Type': 'text/plain', 'X-Gatehouse-Signature': 'x', 'X-Other': 'fine' } }));
+    assert.deepEqual(paths(list).sort(), ['$.approvals.webhook.headers["Content-Type"]', '$.approvals.webhook.headers["X-Gatehouse-Signature"]']);
+    assert.match(list[0]?.message ?? '', /set by the gateway/);
+  });
+
+  test('url and secret are required, unknown keys and non-boolean ask_client are refused', () => {
+    assert.deepEqual(paths(issuesOf(minimal({ approvals: { webhook: {} } }))).sort(), ['$.approvals.webhook.secret', '$.approvals.webhook.url']);
+    assert.deepEqual(paths(issuesOf(webhook({ sceret: 'x' }))), ['$.approvals.webhook.sceret']);
+    assert.deepEqual(paths(issuesOf(minimal({ approvals: { ask_client: 'yes' } }))), ['$.approvals.ask_client']);
+  });
+});
+
 describe('resolveConfig: unknown keys', () => {
   test('an unknown top-level key is an issue naming its path', () => {
     const list = issuesOf(minimal({ sever: {} }));

@@ -207,6 +207,26 @@ describe('compilePolicy: argument conditions and approvals', () => {
     assert.deepEqual([held.timeoutMs, held.wait, held.quotas.map((x) => x.id)], [30_000, false, ['tools.pay.rate_limit']]);
   });
 
+  test('approval.ask_client is carried on the hold only when the rule says, so the gateway setting applies otherwise', () => {
+    const q = compile({
+      version: '1',
+      default: 'deny',
+      tools: {
+        ask: { action: 'require_approval', approval: { ask_client: true } },
+        never: { action: 'require_approval', approval: { ask_client: false } },
+        unsaid: { action: 'require_approval', approval: { timeout: '30s' } },
+        big: { require_approval_if: [{ path: 'n', op: 'gt', value: 1 }], approval: { ask_client: true } },
+      },
+    });
+    const askOf = (tool: string, args: unknown = {}) => {
+      const held = q.decide(tool, undefined, args);
+      assert.ok(held.kind === 'hold', `${tool} is held`);
+      return held.askClient;
+    };
+    assert.deepEqual([askOf('ask'), askOf('never'), askOf('unsaid'), askOf('big', { n: 2 })], [true, false, undefined, true]);
+    assert.ok(!('askClient' in q.decide('unsaid', undefined, {})), 'absent, not undefined');
+  });
+
   test('conditional tools stay listed, and their effect says conditional or approval', () => {
     assert.equal(p.visibility('charge'), 'listed');
     assert.equal(p.effect('charge'), 'conditional');

@@ -262,4 +262,10 @@ describe('parsePolicy: validation issues name the JSON path', () => {
     ok(parsePolicy(doc));
     assert.equal(JSON.stringify(doc), before);
   });
+
+  test('approval.ask_client must be a boolean', () => {
+    const list = issues(parsePolicy({ ...base, tools: { t: { action: 'require_approval', approval: { ask_client: 'yes' } } } }));
+    assert.deepEqual(paths(list), ['$.tools.t.approval.ask_client']);
+    assert.equal(ok(parsePolicy({ ...base, tools: { t: { action: 'require_approval', approval: { ask_client: true } } } })).tools['t']?.approval?.ask_client, true);
+  });
 });

@@ -71,7 +71,16 @@ function ruleQuotas(rule: ToolRule, path: string): Quota[] {
 }
 
 function holdFor(rule: ToolRule, path: string, reason: string): Extract<Decision, { kind: 'hold' }> {
-  return { kind: 'hold', rule: path, reason, timeoutMs: windowMs(rule.approval?.timeout ?? 120), wait: rule.approval?.wait ?? true, quotas: ruleQuotas(rule, path.replace(/\.require_approval_if$/, '')) };
+  const askClient = rule.approval?.ask_client;
+  return {
+    kind: 'hold',
+    rule: path,
+    reason,
+    timeoutMs: windowMs(rule.approval?.timeout ?? 120),
+    wait: rule.approval?.wait ?? true,
+    ...(askClient !== undefined ? { askClient } : {}),
+    quotas: ruleQuotas(rule, path.replace(/\.require_approval_if$/, '')),
+  };
 }
 
 function ruleDecision(key: string, rule: ToolRule, path: string): Decision {

@@ -24,9 +24,10 @@ export type Decision =
   | { readonly kind: 'limit'; readonly rule: string; readonly reason: string; readonly retryAfterS: number }
   /**
    * Held for a person: the call waits up to `timeoutMs` for an approval (or, without `wait`, is answered at once
-   * with an approval id and may be retried once approved). Quotas still apply once it is approved.
+   * with an approval id and may be retried once approved). Quotas still apply once it is approved. `askClient`,
+   * when the rule says, overrides the gateway's setting for asking the agent's own user.
    */
-  | { readonly kind: 'hold'; readonly rule: string; readonly reason: string; readonly timeoutMs: number; readonly wait: boolean; readonly quotas: readonly Quota[] };
+  | { readonly kind: 'hold'; readonly rule: string; readonly reason: string; readonly timeoutMs: number; readonly wait: boolean; readonly askClient?: boolean; readonly quotas: readonly Quota[] };
 
 /** How a tool appears in `tools/list`: hidden tools are neither listed nor callable. */
 export type Visibility = 'listed' | 'unlisted' | 'hidden';

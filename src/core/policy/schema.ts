@@ -28,11 +28,15 @@ export const ToolRuleSchema = z.strictObject({
   reason: z.string().max(2000).optional(),
   rate_limit: RateLimitSchema.optional(),
   limits: z.array(RateLimitSchema).optional(),
-  /** How a held call waits: `timeout` (default 120 s) and whether the agent's request stays open (`wait`). */
+  /**
+   * How a held call waits: `timeout` (default 120 s), whether the agent's request stays open (`wait`), and whether
+   * the agent's own user is asked through MCP elicitation (`ask_client`; unset follows `approvals.ask_client`).
+   */
   approval: z
     .strictObject({
       timeout: WindowSchema.default(120),
       wait: z.boolean().default(true),
+      ask_client: z.boolean().optional(),
     })
     .optional(),
   /** Conditions on the arguments that must hold (PolicyLayer's `require`), else the call is denied. */
