@@ -115,6 +115,8 @@ describe('console in a browser', () => {
       assert.match(textOf(result), /^\[POLICY DENIED\]/);
       assert.match(textOf(result), /echo is off limits in this test/);
 
+      // Audit records are written in batches off the call path; the page shows what is written when it loads.
+      await gw.app.audit.flush();
       await open(page, 'Audit');
       await page.getByRole('cell', { name: echo }).first().waitFor();
       await shot(page, 'audit');
