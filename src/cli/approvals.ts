@@ -11,7 +11,7 @@ import { renderTable } from './table.js';
 /** The approval store the config names; a decision taken here is announced to the webhook before the command exits. */
 async function withApprovals<T>(configFile: string, use: (store: ApprovalStore) => Promise<T>): Promise<T> {
   const config = loadConfigFile(configFile);
-  const store = openApprovalStore(config);
+  const store = await openApprovalStore(config);
   const webhook = approvalWebhookFor(config, createLogger(config.log_level));
   try {
     return await use(webhook ? withApprovalEvents(store, webhook) : store);

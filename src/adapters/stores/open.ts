@@ -13,22 +13,18 @@ import {
   type RateLimitStore,
   type ServerRegistry,
 } from '../../ports.js';
-import { PostgresAgentKeyStore } from './postgres/agent-key-store.js';
-import { PostgresPolicyHistory } from './postgres/policy-history.js';
-import { PostgresServerRegistry } from './postgres/server-registry.js';
 import { connectLazily } from './lazy.js';
-import { RedisApprovalStore } from './redis/approval-store.js';
 import { SqliteApprovalStore } from './sqlite/approval-store.js';
 import { SqliteAgentKeyStore } from './sqlite/agent-key-store.js';
 import { openDatabase } from './sqlite/database.js';
 import { SqlitePolicyHistory } from './sqlite/policy-history.js';
 import { SqliteServerRegistry } from './sqlite/server-registry.js';
-import { PostgresAuditSink } from './postgres/audit-sink.js';
 import { SqliteAuditSink } from './sqlite/audit-sink.js';
 import { MemoryRateLimitStore } from './memory/rate-limit-store.js';
-import { PostgresCatalogStore } from './postgres/catalog-store.js';
-import { RedisRateLimitStore } from './redis/rate-limit-store.js';
 import { SqliteCatalogStore } from './sqlite/catalog-store.js';
+
+// The PostgreSQL and Redis adapters (and pg, ioredis under them) are imported only when the config names those
+// servers: a default, single-process gateway never loads them, which keeps about 25 MB out of its memory.
 
 export interface Stores {
   readonly catalog: CatalogStore;
@@ -46,38 +42,51 @@ export interface Stores {
 /** The audit sink alone, for commands that only read the trail. It does not need the database up to be created. */
 export async function openAuditSink(config: GatewayConfig): Promise<AuditSink> {
   const { sqlite_path: sqlitePath, postgres_url: postgresUrl } = config.storage;
-  if (postgresUrl) return PostgresAuditSink.create({ connectionString: postgresUrl });
+  if (postgresUrl) {
+    const { PostgresAuditSink } = await import('./postgres/audit-sink.js');
+    return PostgresAuditSink.create({ connectionString: postgresUrl });
+  }
   return new SqliteAuditSink(withFolder(sqlitePath));
 }
 
 /** The catalog (and the pinned definitions in it) alone, for commands that manage pins. */
 export async function openCatalogStore(config: GatewayConfig): Promise<CatalogStore> {
   const postgresUrl = config.storage.postgres_url;
-  return postgresUrl ? connectLazily(() => PostgresCatalogStore.create({ connectionString: postgresUrl })) : new SqliteCatalogStore(withFolder(config.storage.sqlite_path));
+  if (!postgresUrl) return new SqliteCatalogStore(withFolder(config.storage.sqlite_path));
+  const { PostgresCatalogStore } = await import('./postgres/catalog-store.js');
+  return connectLazily(() => PostgresCatalogStore.create({ connectionString: postgresUrl }));
 }
 
 /** Held calls: in Redis (decisions announced over pub/sub to every replica) or in the SQLite file. */
-export function openApprovalStore(config: GatewayConfig, openSqlite: () => Database.Database = () => sqliteDatabase(config.storage.sqlite_path)): ApprovalStore {
+export async function openApprovalStore(config: GatewayConfig, openSqlite: () => Database.Database = () => sqliteDatabase(config.storage.sqlite_path)): Promise<ApprovalStore> {
   const redisUrl = config.storage.redis_url;
-  return redisUrl ? new RedisApprovalStore({ redis: redisUrl, keyPrefix: `${config.storage.redis_key_prefix}approvals:` }) : new SqliteApprovalStore(openSqlite(), systemClock);
+  if (!redisUrl) return new SqliteApprovalStore(openSqlite(), systemClock);
+  const { RedisApprovalStore } = await import('./redis/approval-store.js');
+  return new RedisApprovalStore({ redis: redisUrl, keyPrefix: `${config.storage.redis_key_prefix}approvals:` });
 }
 
 /** Agent keys, shared by every replica through PostgreSQL when configured. */
 export async function openKeyStore(config: GatewayConfig, openSqlite: () => Database.Database = () => sqliteDatabase(config.storage.sqlite_path)): Promise<AgentKeyStore> {
   const postgresUrl = config.storage.postgres_url;
-  return postgresUrl ? connectLazily(() => PostgresAgentKeyStore.create({ connectionString: postgresUrl })) : new SqliteAgentKeyStore(openSqlite());
+  if (!postgresUrl) return new SqliteAgentKeyStore(openSqlite());
+  const { PostgresAgentKeyStore } = await import('./postgres/agent-key-store.js');
+  return connectLazily(() => PostgresAgentKeyStore.create({ connectionString: postgresUrl }));
 }
 
 /** Servers registered at run time, shared by every replica through PostgreSQL when configured. */
 export async function openServerRegistry(config: GatewayConfig, openSqlite: () => Database.Database = () => sqliteDatabase(config.storage.sqlite_path)): Promise<ServerRegistry> {
   const postgresUrl = config.storage.postgres_url;
-  return postgresUrl ? connectLazily(() => PostgresServerRegistry.create({ connectionString: postgresUrl })) : new SqliteServerRegistry(openSqlite());
+  if (!postgresUrl) return new SqliteServerRegistry(openSqlite());
+  const { PostgresServerRegistry } = await import('./postgres/server-registry.js');
+  return connectLazily(() => PostgresServerRegistry.create({ connectionString: postgresUrl }));
 }
 
 /** Saved policy versions, shared by every replica through PostgreSQL when configured. */
 export async function openPolicyHistory(config: GatewayConfig, openSqlite: () => Database.Database = () => sqliteDatabase(config.storage.sqlite_path)): Promise<PolicyHistory> {
   const postgresUrl = config.storage.postgres_url;
-  return postgresUrl ? connectLazily(() => PostgresPolicyHistory.create({ connectionString: postgresUrl })) : new SqlitePolicyHistory(openSqlite());
+  if (!postgresUrl) return new SqlitePolicyHistory(openSqlite());
+  const { PostgresPolicyHistory } = await import('./postgres/policy-history.js');
+  return connectLazily(() => PostgresPolicyHistory.create({ connectionString: postgresUrl }));
 }
 
 /** A SQLite path whose folder exists (the default lives in a `.gatehouse/` folder nobody made yet). */
@@ -102,11 +111,11 @@ export async function openStores(config: GatewayConfig, logger: Logger): Promise
   const catalog: CatalogStore = postgresUrl ? await openCatalogStore(config) : new SqliteCatalogStore(openSqlite());
   const audit = await openAuditSink(config);
   const keys = await openKeyStore(config, openSqlite);
-  const approvals = openApprovalStore(config, openSqlite);
+  const approvals = await openApprovalStore(config, openSqlite);
   const servers = await openServerRegistry(config, openSqlite);
   const policyHistory = await openPolicyHistory(config, openSqlite);
   const limits: RateLimitStore = redisUrl
-    ? new RedisRateLimitStore({ redis: redisUrl, keyPrefix: config.storage.redis_key_prefix, onError: (error) => logger.warn({ err: error.message }, 'redis rate-limit store error') })
+    ? new (await import('./redis/rate-limit-store.js')).RedisRateLimitStore({ redis: redisUrl, keyPrefix: config.storage.redis_key_prefix, onError: (error) => logger.warn({ err: error.message }, 'redis rate-limit store error') })
     : new MemoryRateLimitStore(systemClock);
   return {
     catalog,
