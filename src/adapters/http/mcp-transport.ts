@@ -112,9 +112,10 @@ export class NodeStreamableTransport implements Transport {
     for (const id of ids) this.byRequest.set(id, stream);
     res.once('close', () => this.forget(stream));
     if (!stream.json) {
-      // Not flushed: the headers leave with the first event, in the same write (most calls have one event, the
-      // reply, sent with the end of the response). A call that waits longer gets them with the first keepalive.
-      res.writeHead(200, { ...SSE_HEADERS, ...(this.sessionId ? { 'mcp-session-id': this.sessionId } : {}) });
+      // Set, not written: the headers leave with the first event, in the same write (most calls have one event,
+      // the reply, sent as the whole body; see send). A call that waits longer gets them with the first keepalive.
+      for (const [name, value] of Object.entries(SSE_HEADERS)) res.setHeader(name, value);
+      if (this.sessionId) res.setHeader('mcp-session-id', this.sessionId);
       this.keepAlive(stream);
     }
     for (const message of messages) this.onmessage?.(message, { requestInfo });
@@ -176,9 +177,14 @@ export class NodeStreamableTransport implements Transport {
     if (isReply) stream.replies.set(requestId, message);
     const complete = isReply && stream.replies.size === stream.ids.length;
     if (!stream.json) {
-      // The last reply ends the response in the same write.
-      if (complete) stream.res.end(sseEvent(message));
-      else stream.res.write(sseEvent(message));
+      const event = sseEvent(message);
+      if (!complete) stream.res.write(event);
+      else {
+        // The last reply ends the response in the same write; when it is the only event, its length is known, so
+        // headers and body go out in one plain write instead of chunked framing.
+        if (!stream.res.headersSent) stream.res.setHeader('content-length', Buffer.byteLength(event));
+        stream.res.end(event);
+      }
     } else if (complete) {
       const replies = stream.ids.map((id) => stream.replies.get(id));
       const text = JSON.stringify(replies.length === 1 ? replies[0] : replies);
