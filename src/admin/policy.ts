@@ -1,6 +1,4 @@
 import type { Logger } from 'pino';
-import type { CatalogEntry } from '../core/catalog/entries.js';
-import { catalogEntries } from '../core/catalog/entries.js';
 import { policyWarnings, type CompiledPolicy, type PolicyEffect } from '../core/policy/index.js';
 import { InvalidDocumentError } from '../core/validation.js';
 import type { Clock, PolicyHistory, PolicyRevision } from '../ports.js';
@@ -71,10 +69,7 @@ export class PolicyAdmin {
   /** What the document would do to every tool the upstreams expose; throws AdminError('invalid') with every issue. */
   check(document: unknown): PolicyCheck {
     const compiled = this.compile(document);
-    const entries: CatalogEntry[] = catalogEntries(
-      this.gateway.describeCatalog().map(({ server, name, upstreamName, definition }) => ({ server, name, upstreamName, definition })),
-      compiled,
-    );
+    const entries = this.gateway.describeCatalog(compiled);
     return {
       valid: true,
       version: compiled.version,

@@ -201,17 +201,17 @@ export class Gateway {
     }
   }
 
-  /** Every routed tool (hidden ones included), classified, with what the policy in force does with it. */
-  describeCatalog(): CatalogEntry[] {
+  /** Every routed tool (hidden ones included), classified, with what the policy in force (or `candidate`) does with it. */
+  describeCatalog(candidate?: CompiledPolicy): CatalogEntry[] {
     const tools = [...this.catalogState.tools.entries()].map(([name, route]) => ({
       server: route.upstream.name,
       name,
       upstreamName: route.upstreamName,
       definition: route.definition,
     }));
-    let policy: CompiledPolicy | undefined;
+    let policy: CompiledPolicy | undefined = candidate;
     try {
-      policy = this.policy.current();
+      policy ??= this.policy.current();
     } catch {
       policy = undefined;
     }
