@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { startHttp, type HttpLimits, type RunningHttp } from './adapters/http/server.js';
 import { createLogger } from './adapters/logger.js';
@@ -201,7 +202,11 @@ export function httpLimitsOf(listen: GatewayConfig['listen']): HttpLimits {
 }
 
 /** Serves an app over HTTP as its config says: listen address, limits, admin API and agent authentication. */
-export async function serveHttp(app: App, config: GatewayConfig): Promise<RunningHttp> {
+/** `admin.token: auto`: a fresh random token for this run, shown once by `gatehouse serve` (as Jupyter does). */
+export const AUTO_ADMIN_TOKEN = 'auto';
+
+export async function serveHttp(app: App, config: GatewayConfig): Promise<RunningHttp & { generatedAdminToken?: string }> {
+  const generatedAdminToken = config.admin.token === AUTO_ADMIN_TOKEN ? randomBytes(24).toString('base64url') : undefined;
   const authenticator = new Authenticator(
     {
       allowAnonymous: anonymousAllowed(config.listen.host, config.auth.anonymous_on_loopback),
@@ -216,7 +221,7 @@ export async function serveHttp(app: App, config: GatewayConfig): Promise<Runnin
     app.stores.keys,
     systemClock,
   );
-  return startHttp(app.gateway, {
+  const http = await startHttp(app.gateway, {
     host: config.listen.host,
     port: config.listen.port,
     maxBodyBytes: config.listen.max_body_bytes,
@@ -225,7 +230,7 @@ export async function serveHttp(app: App, config: GatewayConfig): Promise<Runnin
     responseMode: config.listen.response_mode,
     transport: config.listen.transport,
     limits: httpLimitsOf(config.listen),
-    adminToken: config.admin.token,
+    adminToken: generatedAdminToken ?? config.admin.token,
     adminServices: app.admin,
     authenticate: (req) => authenticator.authenticate(req),
     metrics: app.metrics,
@@ -238,9 +243,10 @@ export async function serveHttp(app: App, config: GatewayConfig): Promise<Runnin
       return reasons;
     },
   });
+  return generatedAdminToken ? Object.assign(http, { generatedAdminToken }) : http;
 }
 
-export async function runHttp(configFile: string): Promise<{ app: App; http: RunningHttp }> {
+export async function runHttp(configFile: string): Promise<{ app: App; http: RunningHttp & { generatedAdminToken?: string } }> {
   const config = loadConfigFile(configFile);
   const app = await buildApp(config);
   const http = await serveHttp(app, config).catch(async (error: unknown) => {

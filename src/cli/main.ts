@@ -37,6 +37,9 @@ program
   .action(async (opts: { config: string }) => {
     const { app, http } = await runHttp(opts.config).catch(fail);
     process.stderr.write(`gatehouse: listening on ${http.url} with ${app.gateway.catalog.tools.size} upstream tools\n`);
+    if (http.generatedAdminToken) {
+      process.stderr.write(`gatehouse: console at ${new URL('/', http.url).href}, admin token for this run: ${http.generatedAdminToken}\n`);
+    }
     const shutdown = () => void Promise.all([http.close(), app.close()]).finally(() => process.exit(0));
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);

@@ -58,7 +58,7 @@ export function resolveConfig(raw: unknown, baseDir: string, file: string, env: 
   if (hashKey !== undefined && hashKey.length < 16) issues.push({ path: '$.audit.hash_key', message: 'use a hash key of at least 16 characters (after ${VAR} expansion)' });
   config.audit = { allow_values: config.audit.allow_values, max_buffer: config.audit.max_buffer, ...(hashKey ? { hash_key: hashKey } : {}) };
   config.storage = { sqlite_path: config.storage.sqlite_path, redis_key_prefix: config.storage.redis_key_prefix, ...(postgres ? { postgres_url: postgres } : {}), ...(redis ? { redis_url: redis } : {}) };
-  if (token !== undefined && token.length < 16) issues.push({ path: '$.admin.token', message: 'use an admin token of at least 16 characters (after ${VAR} expansion)' });
+  if (token !== undefined && token !== 'auto' && token.length < 16) issues.push({ path: '$.admin.token', message: 'use an admin token of at least 16 characters (after ${VAR} expansion)' });
   config.admin = token ? { token } : {};
   const webhook = config.approvals.webhook;
   if (webhook) {

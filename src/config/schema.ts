@@ -123,7 +123,7 @@ export const ConfigSchema = z.strictObject({
         .optional(),
     })
     .prefault({}),
-  /** The admin API under /api is enabled only when a token is set. */
+  /** The admin API under /api is enabled only when a token is set; `auto` makes a new one each start and prints it. */
   admin: z
     .strictObject({
       // Length is checked after ${VAR} expansion (load.ts): the placeholder is not the secret.

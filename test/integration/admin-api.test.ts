@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -7,7 +8,7 @@ import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import { ADMIN_ROUTES } from '../../src/adapters/http/admin/api.js';
 import { openApiDocument } from '../../src/adapters/http/admin/openapi.js';
 import { GATEHOUSE_VERSION } from '../../src/version.js';
-import { ROOT, eventually, fixture, startGateway, stdioFixture, textOf, type TestGateway } from '../helpers/harness.js';
+import { ROOT, eventually, fixture, spawnGateway, startGateway, stdioFixture, textOf, type TestGateway } from '../helpers/harness.js';
 
 const TOKEN = 'admin-api-test-token-0123456789';
 const POLICY = { version: '1', default: 'allow', tools: { create_workspace: { action: 'deny', reason: 'read-only week' } } };
@@ -337,6 +338,27 @@ describe('approvals live feed', () => {
       await reading;
     } finally {
       await gw.close();
+    }
+  });
+});
+
+describe('admin.token: auto', () => {
+  it('gatehouse serve makes a token for this run, prints it once, and the API takes it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-auto-token-'));
+    writeFileSync(join(dir, 'policy.json'), '{"version":"1","default":"deny"}');
+    writeFileSync(join(dir, 'gatehouse.yaml'), 'listen: { port: 0 }\npolicy: { path: policy.json }\nadmin: { token: auto }\nservers: {}\n');
+    const gateway = await spawnGateway(join(dir, 'gatehouse.yaml'));
+    try {
+      await eventually(() => /admin token for this run: \S+/.test(gateway.stderr()));
+      const token = /admin token for this run: (\S+)/.exec(gateway.stderr())?.[1] ?? '';
+      assert.ok(token.length >= 32, 'a long random token');
+      assert.notEqual(token, 'auto');
+      const api = (bearer: string) => fetch(new URL('/api/servers', gateway.url), { headers: { authorization: `Bearer ${bearer}` } });
+      assert.equal((await api(token)).status, 200);
+      assert.equal((await api('auto')).status, 401, 'the word itself is not the token');
+    } finally {
+      await gateway.kill();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
