@@ -1,5 +1,6 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import { coalesceWrites } from './coalesce-writes.js';
 import { LineLimit } from './line-limit.js';
 import type { Gateway } from '../proxy/gateway.js';
 import { createSessionServer } from '../proxy/session.js';
@@ -13,7 +14,7 @@ export async function serveStdio(gateway: Gateway, agent: string, maxMessageByte
       process.stdout.write(`${JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: ErrorCode.InvalidRequest, message: `message exceeds ${maxMessageBytes} bytes and was dropped` } })}\n`);
     }),
   );
-  const transport = new StdioServerTransport(input, process.stdout);
+  const transport = new StdioServerTransport(input, coalesceWrites(process.stdout));
   let resolveClosed: () => void = () => undefined;
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
   const onClose = server.onclose;
