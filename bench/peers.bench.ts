@@ -79,7 +79,9 @@ const SESSIONS = envInt('BENCH_SESSIONS', 1000);
 const IDLE_UPSTREAMS = envInt('BENCH_IDLE_UPSTREAMS', 10);
 const RESULTS_DIR = resolve(process.env['BENCH_RESULTS_DIR'] ?? join(ROOT, 'bench', 'results'));
 const PROFILE_DIR = process.env['BENCH_CPU_PROF_DIR'];
-const GATEHOUSE_NODE_ARGS = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', resolve(PROFILE_DIR)] : [];
+/** Extra node flags for the gatehouse processes only (e.g. `--max-semi-space-size=2`), space-separated. */
+const GATEHOUSE_FLAGS = (process.env['BENCH_GATEHOUSE_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
+const GATEHOUSE_NODE_ARGS = [...GATEHOUSE_FLAGS, ...(PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', resolve(PROFILE_DIR)] : [])];
 const CLK_TCK = clockTicksPerSecond();
 
 const TARGETS = {
@@ -308,7 +310,7 @@ const memoryResults: MemoryResults = { sessions: [] };
 
 async function idleMemory(dir: string): Promise<void> {
   const configFile = writeGatehouseConfig(join(dir, 'idle'), { upstreams: IDLE_UPSTREAMS });
-  const gateway = await spawnHttpGateway(MAIN_JS, configFile, registry);
+  const gateway = await spawnHttpGateway(MAIN_JS, configFile, registry, GATEHOUSE_FLAGS);
   try {
     await sleep(5000); // let start-up garbage be collected and the upstreams settle
     const rss = memoryOf(gateway.pid)?.rssMb ?? Number.NaN;
@@ -349,7 +351,7 @@ async function memoryBench(dir: string): Promise<void> {
   process.stderr.write(`memory (${loadavg()}):\n`);
   await idleMemory(dir);
   const configFile = writeGatehouseConfig(join(dir, 'sessions'), { maxSessionsPerAgent: SESSIONS + 16 });
-  const gateway = await spawnHttpGateway(MAIN_JS, configFile, registry);
+  const gateway = await spawnHttpGateway(MAIN_JS, configFile, registry, GATEHOUSE_FLAGS);
   try {
     await sessionsMemory('gatehouse-http', gateway);
   } finally {
