@@ -161,7 +161,8 @@ export async function buildApp(config: GatewayConfig, logger: Logger = createLog
     audit: stores.audit,
     keys: stores.keys,
     watchApprovals: (listener: (approval: ApprovalRequest) => void) => {
-      const stopRequested = gateway.onApprovalRequested(listener);
+      // A shared store (Redis) announces requests filed on every replica; otherwise this gateway's own are all there are.
+      const stopRequested = stores.approvals.onRequested ? stores.approvals.onRequested(listener) : gateway.onApprovalRequested(listener);
       const stopDecided = stores.approvals.onDecided(listener);
       return () => {
         stopRequested();

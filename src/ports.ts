@@ -159,6 +159,11 @@ export interface ApprovalStore {
   consume(match: { agent: string; tool: string; argsHash: string; policyVersion: string }, now: number): Promise<ApprovalRequest | undefined>;
   /** Calls `listener` when a request is decided (on any replica); returns an unsubscribe function. */
   onDecided(listener: (request: ApprovalRequest) => void): () => void;
+  /**
+   * Calls `listener` for each request filed on any replica, this one included (for live approval queues). Stores
+   * that only one process uses need not implement it: the gateway announces its own requests.
+   */
+  onRequested?(listener: (request: ApprovalRequest) => void): () => void;
   close(): Promise<void>;
 }
 

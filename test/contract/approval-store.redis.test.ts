@@ -59,6 +59,27 @@ describe('RedisApprovalStore specifics', () => {
     }
   });
 
+  test('a request filed on one replica reaches onRequested on another, and decisions do not', async () => {
+    const clock = new FakeClock();
+    const keyPrefix = freshPrefix();
+    const [a, b] = [0, 1].map(() => new RedisApprovalStore({ redis: REDIS_URL, keyPrefix, clock })) as [RedisApprovalStore, RedisApprovalStore];
+    try {
+      const requested: ApprovalRequest[] = [];
+      const decided: ApprovalRequest[] = [];
+      b.onRequested((r) => requested.push(r));
+      b.onDecided((r) => decided.push(r));
+      await b.listening();
+      await a.create(request('r1'));
+      await a.decide('r1', { approve: false, by: 'bob' }, T0 + 1);
+      for (let i = 0; i < 200 && (requested.length < 1 || decided.length < 1); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(requested.map((r) => r.id), ['r1']);
+      assert.deepEqual(decided.map((r) => [r.id, r.status]), [['r1', 'denied']]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   test('consumes racing across two replicas: exactly one winner', async () => {
     const clock = new FakeClock();
     const keyPrefix = freshPrefix();

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { randomUUID } from 'node:crypto';
+import { RedisApprovalStore } from '../../src/adapters/stores/redis/approval-store.js';
 import { ADMIN_ROUTES } from '../../src/adapters/http/admin/api.js';
 import { openApiDocument } from '../../src/adapters/http/admin/openapi.js';
 import { GATEHOUSE_VERSION } from '../../src/version.js';
@@ -302,6 +304,31 @@ describe('admin API across a restart', () => {
   });
 });
 
+interface ApprovalEvent {
+  id: string;
+  status: string;
+  tool: string;
+  risk?: { level: string };
+}
+
+/** Collects the `approval` events of an open /api/approvals/events response until it ends. */
+function readApprovalEvents(feed: Response): { events: ApprovalEvent[]; reading: Promise<void> } {
+  const events: ApprovalEvent[] = [];
+  const reading = (async () => {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for await (const chunk of feed.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+        const data = buffer.slice(0, end).split('\n').find((line) => line.startsWith('data: '));
+        buffer = buffer.slice(end + 2);
+        if (data) events.push(JSON.parse(data.slice(6)) as ApprovalEvent);
+      }
+    }
+  })().catch(() => undefined);
+  return { events, reading };
+}
+
 describe('approvals live feed', () => {
   it('streams a new held call and its decision as server-sent events, with the tool risk', async () => {
     const policy = { version: '1', default: 'allow', tools: { echo: { action: 'require_approval', approval: { timeout: '30s' } } } };
@@ -310,19 +337,7 @@ describe('approvals live feed', () => {
     try {
       const feed = await fetch(new URL('/api/approvals/events', gw.url), { headers: { authorization: `Bearer ${TOKEN}` }, signal: abort.signal });
       assert.equal(feed.headers.get('content-type'), 'text/event-stream');
-      const events: { id: string; status: string; tool: string; risk?: { level: string } }[] = [];
-      const reading = (async () => {
-        const decoder = new TextDecoder();
-        let buffer = '';
-        for await (const chunk of feed.body as unknown as AsyncIterable<Uint8Array>) {
-          buffer += decoder.decode(chunk, { stream: true });
-          for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-            const data = buffer.slice(0, end).split('\n').find((line) => line.startsWith('data: '));
-            buffer = buffer.slice(end + 2);
-            if (data) events.push(JSON.parse(data.slice(6)) as (typeof events)[number]);
-          }
-        }
-      })().catch(() => undefined);
+      const { events, reading } = readApprovalEvents(feed);
       const client = await gw.connect();
       const held = client.callTool({ name: 'echo', arguments: { message: 'live' } }, undefined, { timeout: 60_000 });
       await eventually(() => events.length === 1);
@@ -338,6 +353,34 @@ describe('approvals live feed', () => {
       await reading;
     } finally {
       await gw.close();
+    }
+  });
+
+  it('over Redis, the feed on one replica shows a call held on another, and its decision', async () => {
+    const policy = { version: '1', default: 'allow', tools: { echo: { action: 'require_approval', approval: { timeout: '30s' } } } };
+    const config = { admin: { token: TOKEN }, storage: { redis_url: 'redis://127.0.0.1:6379', redis_key_prefix: `gatehouse-test:${randomUUID()}:` } };
+    const a = await startGateway({ servers: { faulty: stdioFixture('faulty') }, policy: JSON.stringify(policy), config });
+    const b = await startGateway({ servers: { faulty: stdioFixture('faulty') }, policy: JSON.stringify(policy), config });
+    const abort = new AbortController();
+    try {
+      const feed = await fetch(new URL('/api/approvals/events', b.url), { headers: { authorization: `Bearer ${TOKEN}` }, signal: abort.signal });
+      const { events, reading } = readApprovalEvents(feed);
+      // The feed subscribes when it opens; give the subscription a moment to be in place at Redis.
+      await (b.app.stores.approvals as RedisApprovalStore).listening();
+      const client = await a.connect();
+      const held = client.callTool({ name: 'echo', arguments: { message: 'from a' } }, undefined, { timeout: 60_000 });
+      await eventually(() => events.some((e) => e.status === 'pending'));
+      const pending = events.find((e) => e.status === 'pending');
+      assert.equal(pending?.tool, 'echo');
+      assert.equal((await call(b, 'POST', `/api/approvals/${pending?.id ?? ''}/approve`, { by: 'replica-b-user' })).status, 200);
+      assert.equal(textOf(await held), 'faulty: from a');
+      await eventually(() => events.some((e) => e.id === pending?.id && e.status !== 'pending'));
+      assert.equal(events.filter((e) => e.status === 'pending').length, 1, 'announced once, not once per replica');
+      abort.abort();
+      await reading;
+    } finally {
+      await a.close();
+      await b.close();
     }
   });
 });

@@ -129,11 +129,14 @@ export class RedisApprovalStore implements ApprovalStore {
   private readonly url: string | undefined;
   private readonly prefix: string;
   private readonly channel: string;
+  /** Where create() announces each new request's id, for onRequested listeners on every replica. */
+  private readonly requestedChannel: string;
   private readonly clock: Clock;
   private readonly retentionMs: number;
   private readonly timeoutMs: number;
   private readonly onError: ((error: Error) => void) | undefined;
   private readonly listeners = new Set<Listener>();
+  private readonly requestListeners = new Set<Listener>();
   private subscriber: Redis | undefined;
   private subscribed: { promise: Promise<void>; resolve(): void } | undefined;
   /** Pending while the first connection attempt is under way; see run(). */
@@ -143,6 +146,7 @@ export class RedisApprovalStore implements ApprovalStore {
   constructor(options: RedisApprovalStoreOptions) {
     this.prefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
     this.channel = `${this.prefix}decided`;
+    this.requestedChannel = `${this.prefix}requested`;
     this.clock = options.clock ?? systemClock;
     this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -177,6 +181,8 @@ export class RedisApprovalStore implements ApprovalStore {
       [request.id, request.createdAt, Math.max(ttl, 1), this.requestKey(''), ...fields],
     );
     if (Number(created) !== 1) throw new Error(`approval ${request.id} already exists`);
+    // Only live queues listen; the request is stored either way, so a lost announcement is reported, not thrown.
+    this.redis.publish(this.requestedChannel, request.id).catch((error: unknown) => this.report(error));
     return this.view(fromFields(Object.fromEntries(pairs(fields))), this.clock.now());
   }
 
@@ -236,6 +242,16 @@ export class RedisApprovalStore implements ApprovalStore {
     };
   }
 
+  /** Listeners hear each request filed on any replica (this one included), as re-read after the announcement. */
+  onRequested(listener: Listener): () => void {
+    const subscription: Listener = (request) => listener(request);
+    this.requestListeners.add(subscription);
+    this.subscribe();
+    return () => {
+      this.requestListeners.delete(subscription);
+    };
+  }
+
   /** Resolves once the pub/sub subscription is in place (starting it if need be); rejects after `timeoutMs`. */
   listening(timeoutMs = DEFAULT_LISTENING_TIMEOUT_MS): Promise<void> {
     const subscribed = this.subscribe();
@@ -247,6 +263,7 @@ export class RedisApprovalStore implements ApprovalStore {
     if (this.closed) return;
     this.closed = true;
     this.listeners.clear();
+    this.requestListeners.clear();
     if (this.subscriber) await quit(this.subscriber);
     if (this.url !== undefined) await quit(this.redis);
   }
@@ -264,23 +281,24 @@ export class RedisApprovalStore implements ApprovalStore {
     this.subscriber = subscriber;
     this.listenForErrors(subscriber, true);
     subscriber.on('ready', () => {
-      subscriber.subscribe(this.channel).then(
+      subscriber.subscribe(this.channel, this.requestedChannel).then(
         () => this.subscribed?.resolve(),
         (error: unknown) => this.report(error),
       );
     });
     subscriber.on('message', (channel: string, id: string) => {
-      if (channel === this.channel) this.deliver(id);
+      if (channel === this.channel) this.deliver(id, this.listeners);
+      else if (channel === this.requestedChannel) this.deliver(id, this.requestListeners);
     });
     return promise;
   }
 
-  private deliver(id: string): void {
-    if (this.closed || this.listeners.size === 0) return;
+  private deliver(id: string, listeners: ReadonlySet<Listener>): void {
+    if (this.closed || listeners.size === 0) return;
     this.get(id).then(
       (request) => {
         if (!request || this.closed) return;
-        for (const listener of [...this.listeners]) notify(listener, request);
+        for (const listener of [...listeners]) notify(listener, request);
       },
       (error: unknown) => this.report(error),
     );
