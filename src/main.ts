@@ -8,7 +8,7 @@ import { loadConfigFile, resolveServerConfig } from './config/load.js';
 import { PolicyFile } from './config/policy-file.js';
 import { openCatalogStore, openServerRegistry, openStores, type Stores } from './adapters/stores/open.js';
 import { MemoryRateLimitStore } from './adapters/stores/memory/rate-limit-store.js';
-import type { GatewayConfig, ServerConfig } from './config/schema.js';
+import { AUTO_ADMIN_TOKEN, type GatewayConfig, type ServerConfig } from './config/schema.js';
 import { probeServer } from './adapters/upstream/probe.js';
 import { ServerAdmin } from './admin/servers.js';
 import { PolicyAdmin } from './admin/policy.js';
@@ -202,10 +202,10 @@ export function httpLimitsOf(listen: GatewayConfig['listen']): HttpLimits {
   };
 }
 
-/** Serves an app over HTTP as its config says: listen address, limits, admin API and agent authentication. */
-/** `admin.token: auto`: a fresh random token for this run, shown once by `gatehouse serve` (as Jupyter does). */
-export const AUTO_ADMIN_TOKEN = 'auto';
-
+/**
+ * Serves an app over HTTP as its config says: listen address, limits, admin API and agent authentication. With
+ * `admin.token: auto` the admin token is made here, fresh for this run, for `gatehouse serve` to show once.
+ */
 export async function serveHttp(app: App, config: GatewayConfig): Promise<RunningHttp & { generatedAdminToken?: string }> {
   const generatedAdminToken = config.admin.token === AUTO_ADMIN_TOKEN ? randomBytes(24).toString('base64url') : undefined;
   const authenticator = new Authenticator(

@@ -16,15 +16,18 @@ export class AdminError extends Error {
     this.name = 'AdminError';
   }
 
-  /** An invalid document found under `field` of the request: issue paths (`$.url`) become request paths (`config.url`). */
+  /**
+   * An invalid document found under `field` of the request (or the request itself, for `''`): issue paths (`$.url`)
+   * become request paths (`config.url`, or `url`).
+   */
   static invalid(field: string, issues: readonly ValidationIssue[]): AdminError {
     const located = issues.map((issue) => ({ path: underField(field, issue.path), message: issue.message }));
     const first = located[0] ?? { path: field, message: 'invalid' };
-    return new AdminError('invalid', `${first.path}: ${first.message}`, first.path, located);
+    return new AdminError('invalid', first.path ? `${first.path}: ${first.message}` : first.message, first.path || undefined, located);
   }
 }
 
 function underField(field: string, issuePath: string): string {
-  const rest = issuePath.startsWith('$') ? issuePath.slice(1) : issuePath;
-  return `${field}${rest}`;
+  const rest = issuePath.replace(/^\$/, '');
+  return field ? `${field}${rest}` : rest.replace(/^\./, '');
 }

@@ -102,11 +102,11 @@ export class ServerAdmin {
     return views.sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  async add(name: string, raw: unknown): Promise<ServerView> {
+  async add(name: string, raw: Record<string, unknown>): Promise<ServerView> {
     const server = this.validate(raw);
     if (name in this.options.fileServers) throw new AdminError('conflict', `a server named '${name}' is defined in the config file`, 'name');
     if (await this.options.registry.get(name)) throw new AdminError('conflict', `a server named '${name}' is already registered`, 'name');
-    await this.options.registry.put(name, raw as Record<string, unknown>, this.options.clock.now());
+    await this.options.registry.put(name, raw, this.options.clock.now());
     await this.sync();
     return this.view(name, 'api', server);
   }

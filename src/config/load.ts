@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ConfigSchema, ServerConfigSchema, type GatewayConfig, type ServerConfig } from './schema.js';
+import { AUTO_ADMIN_TOKEN, ConfigSchema, ServerConfigSchema, type GatewayConfig, type ServerConfig } from './schema.js';
 import { InvalidDocumentError, formatPath, parseWith, type Parsed, type ValidationIssue } from '../core/validation.js';
 
 export class ConfigError extends InvalidDocumentError {
@@ -58,7 +58,7 @@ export function resolveConfig(raw: unknown, baseDir: string, file: string, env: 
   if (hashKey !== undefined && hashKey.length < 16) issues.push({ path: '$.audit.hash_key', message: 'use a hash key of at least 16 characters (after ${VAR} expansion)' });
   config.audit = { allow_values: config.audit.allow_values, max_buffer: config.audit.max_buffer, ...(hashKey ? { hash_key: hashKey } : {}) };
   config.storage = { sqlite_path: config.storage.sqlite_path, redis_key_prefix: config.storage.redis_key_prefix, ...(postgres ? { postgres_url: postgres } : {}), ...(redis ? { redis_url: redis } : {}) };
-  if (token !== undefined && token !== 'auto' && token.length < 16) issues.push({ path: '$.admin.token', message: 'use an admin token of at least 16 characters (after ${VAR} expansion)' });
+  if (token !== undefined && token !== AUTO_ADMIN_TOKEN && token.length < 16) issues.push({ path: '$.admin.token', message: 'use an admin token of at least 16 characters (after ${VAR} expansion)' });
   config.admin = token ? { token } : {};
   const webhook = config.approvals.webhook;
   if (webhook) {

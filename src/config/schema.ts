@@ -34,6 +34,9 @@ export const ServerConfigSchema = z
     }
   });
 
+/** `admin.token: auto`: a fresh random admin token each start, printed once by `gatehouse serve`. */
+export const AUTO_ADMIN_TOKEN = 'auto';
+
 export const PrefixModeSchema = z.enum(['always', 'on-collision', 'never']);
 
 export const ConfigSchema = z.strictObject({

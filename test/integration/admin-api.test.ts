@@ -228,6 +228,7 @@ describe('admin API', () => {
       assert.ok(denied.body.records.every((r) => r.decision === 'deny' && r.tool === 'create_workspace'));
       assert.equal((await call<ErrorBody>(gw, 'GET', '/api/audit?decision=perhaps')).body.error.path, 'decision');
       assert.equal((await call<ErrorBody>(gw, 'GET', '/api/audit?since=yesterday-ish')).body.error.path, 'since');
+      assert.equal((await call<ErrorBody>(gw, 'GET', '/api/audit?since=2h&until=later')).body.error.path, 'until');
       const verified = await call<{ ok: boolean; count: number }>(gw, 'GET', '/api/audit/verify');
       assert.equal(verified.body.ok, true);
       assert.ok(verified.body.count >= 1);

@@ -38,16 +38,12 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return timingSafeEqual(digest(presented), digest(token));
 }
 
-/** `$.config.url` → `config.url`: request paths name fields of the body or the query, without the JSON root. */
-const requestPath = (path: string) => path.replace(/^\$\.?/, '');
-
+/** Request paths name fields of the body or the query, without the JSON root: `$.config.url` → `config.url`. */
 function validate<T>(schema: z.ZodType<T> | undefined, input: unknown): T {
   if (!schema) return undefined as T;
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const issues = issuesFromZod(parsed.error).map((i) => ({ path: requestPath(i.path), message: i.message }));
-  const first = issues[0] ?? { path: '', message: 'invalid' };
-  throw new AdminError('invalid', first.path ? `${first.path}: ${first.message}` : first.message, first.path || undefined, issues);
+  throw AdminError.invalid('', issuesFromZod(parsed.error));
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {

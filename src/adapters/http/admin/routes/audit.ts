@@ -1,19 +1,24 @@
 import { z } from 'zod';
 import { AdminError } from '../../../../admin/errors.js';
-import { CSV_HEADER, allRecords, auditFilter, csvRow, jsonLine, type AuditFilterText } from '../../../../core/audit/export.js';
+import { CSV_HEADER, allRecords, auditFilter, csvRow, jsonLine, parseTime, type AuditFilterText } from '../../../../core/audit/export.js';
 import type { AuditQuery } from '../../../../core/audit/sink.js';
 import { route } from '../route.js';
 import { AuditExportQuery, AuditQuerySchema, AuditRecordSchema } from '../schemas.js';
 
 const tag = 'audit';
 
+/** The decision is checked by the query schema; each time is read on its own, so an error names its field. */
 function filterOf(query: AuditFilterText, now: number): AuditQuery {
-  try {
-    return auditFilter(query, now);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new AdminError('invalid', message, /since/.test(message) || query.until === undefined ? 'since' : 'until');
+  for (const field of ['since', 'until'] as const) {
+    const text = query[field];
+    if (text === undefined) continue;
+    try {
+      parseTime(text, now);
+    } catch (error) {
+      throw new AdminError('invalid', `${field}: ${error instanceof Error ? error.message : String(error)}`, field);
+    }
   }
+  return auditFilter(query, now);
 }
 
 export const auditRoutes = [

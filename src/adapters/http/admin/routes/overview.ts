@@ -1,13 +1,13 @@
 import type { z } from 'zod';
+import { allRecords } from '../../../../core/audit/export.js';
 import { summarizeAudit } from '../../../../core/audit/summary.js';
 import type { AuditRecord } from '../../../../ports.js';
 import { route } from '../route.js';
 import { OverviewQuery, OverviewSchema } from '../schemas.js';
 
 const WINDOWS = { '1h': { windowMs: 3_600_000, bucketMs: 60_000 }, '24h': { windowMs: 86_400_000, bucketMs: 1_800_000 } } as const;
-/** The overview reads at most this many records of its window (5 pages); past that its counts are a lower bound. */
+/** The overview reads at most this many records of its window; past that its counts are a lower bound. */
 const MAX_RECORDS = 50_000;
-const PAGE = 10_000;
 
 export const overviewRoutes = [
   route<Record<string, never>, z.infer<typeof OverviewQuery>>({
@@ -18,12 +18,9 @@ export const overviewRoutes = [
       const now = clock.now();
       const window = WINDOWS[query.window];
       const records: AuditRecord[] = [];
-      let afterSeq = 0;
-      for (let page = await audit.query({ since: now - window.windowMs, limit: PAGE }); page.length > 0 && records.length < MAX_RECORDS; ) {
-        records.push(...page);
-        if (page.length < PAGE) break;
-        afterSeq = page.at(-1)?.seq ?? afterSeq;
-        page = await audit.query({ since: now - window.windowMs, limit: PAGE, afterSeq });
+      for await (const record of allRecords(audit, { since: now - window.windowMs })) {
+        records.push(record);
+        if (records.length >= MAX_RECORDS) break;
       }
       const summary = summarizeAudit(records, { now, ...window, top: 10 });
       const pending = (await gateway.approvals?.list({ status: 'pending' }))?.length ?? 0;
