@@ -4,14 +4,14 @@ import {
   ErrorCode,
   SUPPORTED_PROTOCOL_VERSIONS,
   isInitializeRequest,
-  isJSONRPCErrorResponse,
-  isJSONRPCRequest,
-  isJSONRPCResultResponse,
-  JSONRPCMessageSchema,
+  type JSONRPCErrorResponse,
   type JSONRPCMessage,
+  type JSONRPCRequest,
+  type JSONRPCResultResponse,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import { sendJsonRpcError } from './jsonrpc-error.js';
+import { parseJsonRpcMessage } from '../jsonrpc-message.js';
 
 /** The SDK's code for an unknown session (not in its ErrorCode enum). */
 const SESSION_NOT_FOUND = -32001 as ErrorCode;
@@ -86,11 +86,11 @@ export class NodeStreamableTransport implements Transport {
     // that also carries "result" is handled, and answered, as the request it is.
     let messages: JSONRPCMessage[];
     try {
-      messages = (Array.isArray(body) ? body : [body]).map((m) => JSONRPCMessageSchema.parse(m));
+      messages = (Array.isArray(body) ? body : [body]).map(parseJsonRpcMessage);
     } catch {
       return sendJsonRpcError(res, 400, ErrorCode.ParseError, 'Parse error: Invalid JSON-RPC message');
     }
-    const initialize = messages.find((m) => isInitializeRequest(m));
+    const initialize = messages.find(isInitialize);
     if (initialize) {
       if (this.initialized) return sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, 'Invalid Request: Server already initialized');
       if (messages.length > 1) return sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, 'Invalid Request: Only one initialization request is allowed');
@@ -101,7 +101,7 @@ export class NodeStreamableTransport implements Transport {
       return;
     }
     const requestInfo = { headers: req.headers };
-    const ids = messages.filter(isJSONRPCRequest).map((m) => m.id);
+    const ids = messages.filter(isRequest).map((m) => m.id);
     if (ids.length === 0) {
       // Notifications and responses only: accepted, nothing to answer.
       res.writeHead(202).end();
@@ -165,7 +165,7 @@ export class NodeStreamableTransport implements Transport {
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    const isReply = isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message);
+    const isReply = isResponse(message);
     const requestId = isReply ? message.id : options?.relatedRequestId;
     if (requestId === undefined) {
       // Unrelated to any request: the GET stream, if the client opened one; otherwise it is dropped, as the spec allows.
@@ -214,6 +214,23 @@ export class NodeStreamableTransport implements Transport {
     for (const id of stream.ids) if (this.byRequest.get(id) === stream) this.byRequest.delete(id);
     if (this.standalone === stream) this.standalone = undefined;
   }
+}
+
+// After parseJsonRpcMessage has parsed a message (or the SDK built it), its kind shows in which keys it has: the
+// schema keeps only the keys of the kind it matched. Asking the SDK's zod guards again costs a full parse per
+// message, and a failing guard builds an error object; on the hot path that was several parses per call.
+
+function isRequest(message: JSONRPCMessage): message is JSONRPCRequest {
+  return 'method' in message && 'id' in message;
+}
+
+function isResponse(message: JSONRPCMessage): message is JSONRPCResultResponse | JSONRPCErrorResponse {
+  return !('method' in message) && ('result' in message || 'error' in message);
+}
+
+/** Only a message named initialize pays for the full InitializeRequest check. */
+export function isInitialize(message: unknown): boolean {
+  return typeof message === 'object' && message !== null && (message as { method?: unknown }).method === 'initialize' && isInitializeRequest(message);
 }
 
 function sseEvent(message: JSONRPCMessage): string {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { ErrorCode, isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import type { Gateway } from '../../proxy/gateway.js';
 import { createSessionServer } from '../../proxy/session.js';
 import { BodyTooLargeError, readBody } from './body.js';
@@ -11,7 +11,7 @@ import { sendJsonRpcError } from './jsonrpc-error.js';
 import { createAdminApi, sendApiError } from './admin/api.js';
 import type { AdminServices } from '../../admin/services.js';
 import { createConsole } from './console.js';
-import { NodeStreamableTransport } from './mcp-transport.js';
+import { isInitialize, NodeStreamableTransport } from './mcp-transport.js';
 import { batchShapeProblem } from './jsonrpc-shape.js';
 import { requestIds } from './inflight-ids.js';
 import { HttpSessions, type HttpSession } from './sessions.js';
@@ -71,8 +71,8 @@ function setSecurityHeaders(res: ServerResponse): void {
 /** Paths the console never answers, whatever the method: the gateway's own endpoints. */
 const NOT_CONSOLE = new Set(['/mcp', '/healthz', '/readyz', '/metrics']);
 
-function isInitialize(body: unknown): boolean {
-  return Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body);
+function opensSession(body: unknown): boolean {
+  return Array.isArray(body) ? body.some(isInitialize) : isInitialize(body);
 }
 
 /**
@@ -159,7 +159,7 @@ export async function startHttp(gateway: Gateway, options: HttpOptions): Promise
     const problem = batchShapeProblem(body);
     if (problem) return sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, `Invalid Request: ${problem}`);
     if (existing) return forward(existing, req, res, body);
-    if (!isInitialize(body)) return sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, 'Bad Request: no Mcp-Session-Id header, and the message is not an initialize request');
+    if (!opensSession(body)) return sendJsonRpcError(res, 400, ErrorCode.InvalidRequest, 'Bad Request: no Mcp-Session-Id header, and the message is not an initialize request');
     if (!sessions.hasRoomFor(auth.agent)) {
       return sendJsonRpcError(res, 429, ErrorCode.InvalidRequest, `Too Many Requests: agent '${auth.agent}' already has ${options.limits.maxSessionsPerAgent} open sessions; end one (DELETE) or wait for idle ones to expire`);
     }
