@@ -15,44 +15,13 @@ import { SqliteAuditSink } from '../src/adapters/stores/sqlite/audit-sink.js';
 import type { AuditEntry } from '../src/core/audit/record.js';
 import { hashArguments, redactArguments } from '../src/core/audit/redact.js';
 import { AuditWriter } from '../src/proxy/audit-writer.js';
+import { ALLOWED_ARGS, makeAuditEntries, rawArgs } from './lib/audit-entries.js';
 import { fmt, table } from './lib/stats.js';
 
 const COUNT = 100_000;
 const BATCH = 500;
 const ROUNDS = 3;
 const PER_TICK = 1_000;
-
-const ALLOW = ['owner', 'repo'];
-const rawArgs = (i: number): Record<string, unknown> => ({
-  owner: 'acme',
-  repo: `service-${i % 50}`,
-  title: `Fix flaky test #${i}`,
-  body: 'Steps to reproduce:\n'.repeat(20),
-  labels: ['bug', 'ci'],
-  draft: i % 7 === 0,
-  meta: { priority: i % 3, assignee: 'dev' },
-});
-
-function makeEntries(): AuditEntry[] {
-  return Array.from({ length: COUNT }, (_, i) => {
-    const args = rawArgs(i);
-    return {
-      time: 1_700_000_000_000 + i,
-      agent: `agent-${i % 8}`,
-      session: `sess-${i % 100}`,
-      server: 'github',
-      tool: ['create_issue', 'get_issue', 'list_issues', 'delete_repo'][i % 4] as string,
-      decision: i % 10 === 0 ? 'deny' : 'allow',
-      rule: i % 10 === 0 ? 'tools["delete_*"]' : 'default',
-      reason: i % 10 === 0 ? 'destructive tool' : null,
-      argsHash: hashArguments(args),
-      args: redactArguments(args, ALLOW),
-      latencyMs: (i % 200) / 7,
-      outcome: i % 10 === 0 ? null : 'ok',
-      policyVersion: 'v12',
-    };
-  });
-}
 
 function tempDb(): { path: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-audit-bench-'));
@@ -124,7 +93,7 @@ function hotPathUs(): number {
   const started = performance.now();
   for (let i = 0; i < n; i++) {
     const a = rawArgs(i);
-    redactArguments(a, ALLOW);
+    redactArguments(a, ALLOWED_ARGS);
     hashArguments(a);
   }
   return ((performance.now() - started) / n) * 1000;
@@ -135,7 +104,7 @@ function best(xs: readonly number[]): number {
 }
 
 async function main(): Promise<void> {
-  const entries = makeEntries();
+  const entries = makeAuditEntries(COUNT);
   const raw: number[] = [];
   const direct: number[] = [];
   const writer: number[] = [];

@@ -1,49 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
-import Database from 'better-sqlite3';
 import { SqliteAuditSink } from '../../src/adapters/stores/sqlite/audit-sink.js';
-import { AUDIT_COLUMN, auditSinkContract, SWAPPED_COLUMNS, type AuditSinkFixture } from './audit-sink.contract.js';
-import { assertOpensInWalMode, opener, tempFile } from './support.js';
+import { auditSinkContract } from './audit-sink.contract.js';
+import { sqliteAuditFixture } from './audit-sink.sqlite-fixture.js';
+import { assertOpensInWalMode, tempFile } from './support.js';
 
-const TABLE = 'audit_log';
-
-async function sqliteFixture(): Promise<AuditSinkFixture> {
-  const { path, remove } = tempFile('audit');
-  const sinks = opener(() => new SqliteAuditSink(path));
-  // The tamperer's own connection, like an operator with sqlite3 on the host.
-  let raw: Database.Database | undefined;
-  const db = (): Database.Database => (raw ??= new Database(path));
-  return {
-    open: sinks.open,
-    tamper: {
-      async editRow(seq, field, value) {
-        db().prepare(`UPDATE ${TABLE} SET ${AUDIT_COLUMN[field]} = ? WHERE seq = ?`).run(value, seq);
-      },
-      async deleteRow(seq) {
-        db().prepare(`DELETE FROM ${TABLE} WHERE seq = ?`).run(seq);
-      },
-      async swapRows(a, b) {
-        const d = db();
-        const get = d.prepare<[number], Record<string, unknown>>(`SELECT ${SWAPPED_COLUMNS.join(', ')} FROM ${TABLE} WHERE seq = ?`);
-        const set = d.prepare(`UPDATE ${TABLE} SET ${SWAPPED_COLUMNS.map((c) => `${c} = @${c}`).join(', ')} WHERE seq = @seq`);
-        d.transaction(() => {
-          const ra = get.get(a);
-          const rb = get.get(b);
-          set.run({ ...rb, seq: a });
-          set.run({ ...ra, seq: b });
-        })();
-      },
-    },
-    async dispose() {
-      await sinks.closeAll();
-      raw?.close();
-      remove();
-    },
-  };
-}
-
-auditSinkContract('sqlite', sqliteFixture);
+auditSinkContract('sqlite', () => sqliteAuditFixture((path) => new SqliteAuditSink(path)));
 
 test('sqlite: the file is in WAL mode', () => assertOpensInWalMode((path) => new SqliteAuditSink(path)));
 

@@ -20,6 +20,7 @@ import { openDatabase } from './sqlite/database.js';
 import { SqlitePolicyHistory } from './sqlite/policy-history.js';
 import { SqliteServerRegistry } from './sqlite/server-registry.js';
 import { SqliteAuditSink } from './sqlite/audit-sink.js';
+import { ThreadedSqliteAuditSink } from './sqlite/audit-sink-thread.js';
 import { MemoryRateLimitStore } from './memory/rate-limit-store.js';
 import { SqliteCatalogStore } from './sqlite/catalog-store.js';
 
@@ -39,14 +40,26 @@ export interface Stores {
   close(): Promise<void>;
 }
 
-/** The audit sink alone, for commands that only read the trail. It does not need the database up to be created. */
-export async function openAuditSink(config: GatewayConfig): Promise<AuditSink> {
+/**
+ * The audit sink alone, for commands that only read the trail. It does not need the database up to be created.
+ * SQLite is opened on the calling thread by default: a short-lived command gains nothing from a worker thread.
+ */
+export async function openAuditSink(config: GatewayConfig, openSqlite: (path: string) => Promise<AuditSink> = async (path) => new SqliteAuditSink(path)): Promise<AuditSink> {
   const { sqlite_path: sqlitePath, postgres_url: postgresUrl } = config.storage;
   if (postgresUrl) {
     const { PostgresAuditSink } = await import('./postgres/audit-sink.js');
     return PostgresAuditSink.create({ connectionString: postgresUrl });
   }
-  return new SqliteAuditSink(withFolder(sqlitePath));
+  return openSqlite(withFolder(sqlitePath));
+}
+
+/**
+ * The serving gateway writes the SQLite trail from a worker thread, keeping the inserts, hashing and fsync of every
+ * batch off the event loop. Not for ":memory:": that database would die with a crashed worker, and a fresh one
+ * would start a new chain; an in-memory trail is for trying things out, where the main thread is fine.
+ */
+function openServingSqliteAuditSink(path: string): Promise<AuditSink> {
+  return path === ':memory:' ? Promise.resolve(new SqliteAuditSink(path)) : ThreadedSqliteAuditSink.create(path);
 }
 
 /** The catalog (and the pinned definitions in it) alone, for commands that manage pins. */
@@ -109,7 +122,7 @@ export async function openStores(config: GatewayConfig, logger: Logger): Promise
   let sqlite: Database.Database | undefined;
   const openSqlite = () => (sqlite ??= sqliteDatabase(sqlitePath));
   const catalog: CatalogStore = postgresUrl ? await openCatalogStore(config) : new SqliteCatalogStore(openSqlite());
-  const audit = await openAuditSink(config);
+  const audit = await openAuditSink(config, openServingSqliteAuditSink);
   const keys = await openKeyStore(config, openSqlite);
   const approvals = await openApprovalStore(config, openSqlite);
   const servers = await openServerRegistry(config, openSqlite);
