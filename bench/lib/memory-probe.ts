@@ -1,0 +1,49 @@
+/**
+ * Preloaded into a process under measurement (`node --expose-gc --import <this file> …`). On SIGUSR2 it writes,
+ * as JSON to the file named by MEMORY_PROBE_OUT, the process's own view of its memory (V8 heap spaces, code,
+ * external), then runs two full GCs (if `gc` is exposed) and adds the same view after them; then, if
+ * MEMORY_PROBE_SNAPSHOT names a file, it writes a heap snapshot there. /proc shows only the RSS; this splits it.
+ * It loads nothing but node:fs and node:v8, so it barely moves what it measures.
+ */
+import { writeFileSync } from 'node:fs';
+import { getHeapCodeStatistics, getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
+
+export interface HeapView {
+  readonly memoryUsage: NodeJS.MemoryUsage;
+  /** Per V8 heap space: bytes committed (`size`), used, and resident (`physical`). */
+  readonly spaces: Record<string, { readonly size: number; readonly used: number; readonly physical: number }>;
+  readonly code: { readonly codeAndMetadata: number; readonly bytecodeAndMetadata: number; readonly externalScripts: number };
+}
+
+export interface ProbeReport {
+  readonly idle: HeapView;
+  /** After two full GCs; absent without --expose-gc. */
+  readonly afterGc?: HeapView;
+}
+
+function heapView(): HeapView {
+  const code = getHeapCodeStatistics();
+  return {
+    memoryUsage: process.memoryUsage(),
+    spaces: Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size, physical: s.physical_space_size }])),
+    code: { codeAndMetadata: code.code_and_metadata_size, bytecodeAndMetadata: code.bytecode_and_metadata_size, externalScripts: code.external_script_source_size },
+  };
+}
+
+const out = process.env['MEMORY_PROBE_OUT'];
+if (out) {
+  process.on('SIGUSR2', () => {
+    const idle = heapView();
+    let afterGc: HeapView | undefined;
+    if (globalThis.gc) {
+      // V8 shrinks the young generation at a GC only if allocation was slow over the GCs before it: the first GC
+      // records the quiet spell since start-up, the second sees it and gives the grown semi-spaces back.
+      globalThis.gc();
+      globalThis.gc();
+      afterGc = heapView();
+    }
+    writeFileSync(out, JSON.stringify({ idle, ...(afterGc ? { afterGc } : {}) } satisfies ProbeReport));
+    const snapshot = process.env['MEMORY_PROBE_SNAPSHOT'];
+    if (snapshot) writeHeapSnapshot(snapshot);
+  });
+}
