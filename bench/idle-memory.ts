@@ -2,8 +2,7 @@
  * Idle memory of `gatehouse serve` with 1 and with N stdio upstreams, against a bare Node process measured in
  * the same run. Each process runs with bench/lib/memory-probe.js preloaded. BENCH_IDLE_SETTLE_MS after it is
  * ready (for gatehouse: its "listening" line) the bench reads /proc/<pid>/status, then has the probe report the
- * V8 heap and run two full GCs, and reads the RSS again 2 s later: the difference is memory the process holds only
- * until its next GC (startup garbage and a young generation grown during startup). Median of BENCH_RUNS runs.
+ * V8 heap, run a full GC and report the live heap. Median of BENCH_RUNS runs.
  *
  *   npm run bench:idle
  *   BENCH_IDLE_COMPARE=/path/to/other/dist/src/cli/main.js node dist/bench/idle-memory.js   # two builds, same run
@@ -23,8 +22,6 @@ import { fmt, median, table } from './lib/stats.js';
 
 const RUNS = Math.max(1, envInt('BENCH_RUNS', 3));
 const SETTLE_MS = envInt('BENCH_IDLE_SETTLE_MS', 5000);
-/** V8 gives memory back to the OS after a GC, not during it. */
-const AFTER_GC_MS = 2000;
 const UPSTREAMS = [...new Set([1, envInt('BENCH_IDLE_UPSTREAMS', 10)])];
 const NODE_FLAGS = (process.env['BENCH_GATEHOUSE_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
 const BUILDS = [MAIN_JS, ...(process.env['BENCH_IDLE_COMPARE'] ?? '').split(',').filter(Boolean).map((p) => resolve(p))];
@@ -43,8 +40,7 @@ interface Sample {
   readonly oldSpace: number;
   readonly code: number;
   readonly external: number;
-  readonly rssAfterGc: number;
-  readonly heapUsedAfterGc: number;
+  readonly liveHeap: number;
   readonly upstreamsRss: number;
 }
 
@@ -76,7 +72,6 @@ async function sample(pid: number, reportFile: string): Promise<Sample> {
     await sleep(20);
     if (existsSync(reportFile)) report = JSON.parse(readFileSync(reportFile, 'utf8')) as ProbeReport;
   }
-  await sleep(AFTER_GC_MS);
   const { idle, afterGc } = report;
   return {
     rss: status('VmRSS'),
@@ -88,8 +83,7 @@ async function sample(pid: number, reportFile: string): Promise<Sample> {
     oldSpace: residentMb(idle, 'old_space'),
     code: residentMb(idle, 'code_space') + residentMb(idle, 'code_large_object_space'),
     external: idle.memoryUsage.external / MB,
-    rssAfterGc: statusMb(pid)('VmRSS'),
-    heapUsedAfterGc: (afterGc?.memoryUsage.heapUsed ?? Number.NaN) / MB,
+    liveHeap: (afterGc?.memoryUsage.heapUsed ?? Number.NaN) / MB,
     upstreamsRss,
   };
 }
@@ -133,7 +127,7 @@ async function gatehouse(dir: string, mainJs: string, upstreams: number, snapsho
 function report(rows: readonly Row[]): void {
   const med = (row: Row, field: keyof Sample) => median(row.samples.map((s) => s[field]));
   const bareRss = rows[0] && med(rows[0], 'rss');
-  const header = ['process', 'RSS', '÷ node', '− node', 'anon', 'file', 'heap used', 'heap committed', 'new space', 'old space', 'code', 'external', 'RSS after GC', 'heap used after GC', 'upstreams RSS'];
+  const header = ['process', 'RSS', '÷ node', '− node', 'anon', 'file', 'heap used', 'heap committed', 'new space', 'old space', 'code', 'external', 'live heap', 'upstreams RSS'];
   const lines = rows.map((row) => {
     const rss = med(row, 'rss');
     return [
@@ -141,13 +135,13 @@ function report(rows: readonly Row[]): void {
       fmt(rss, 1),
       bareRss && rss ? `${fmt(rss / bareRss, 2)}×` : '—',
       bareRss && rss ? fmt(rss - bareRss, 1) : '—',
-      ...(['rssAnon', 'rssFile', 'heapUsed', 'heapCommitted', 'newSpace', 'oldSpace', 'code', 'external', 'rssAfterGc', 'heapUsedAfterGc', 'upstreamsRss'] as const).map((k) => fmt(med(row, k), 1)),
+      ...(['rssAnon', 'rssFile', 'heapUsed', 'heapCommitted', 'newSpace', 'oldSpace', 'code', 'external', 'liveHeap', 'upstreamsRss'] as const).map((k) => fmt(med(row, k), 1)),
     ];
   });
   process.stdout.write(`\n${table(header, lines)}\n\n`);
   process.stdout.write(`MB, median of ${RUNS} run(s), read ${SETTLE_MS / 1000} s after ready. RSS = anon + file (file: mapped code, mostly the node binary).\n`);
   process.stdout.write('new/old space and code: resident V8 heap spaces (new space = both young-generation semi-spaces).\n');
-  process.stdout.write(`after GC: two full GCs by the probe, RSS read ${AFTER_GC_MS / 1000} s later. upstreams RSS: the server-everything children, not in the gateway's RSS.\n`);
+  process.stdout.write("live heap: heap used after a full GC by the probe. upstreams RSS: the server-everything children, not in the gateway's RSS.\n");
 }
 
 async function main(): Promise<void> {

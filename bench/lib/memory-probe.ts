@@ -1,7 +1,8 @@
 /**
  * Preloaded into a process under measurement (`node --expose-gc --import <this file> …`). On SIGUSR2 it writes,
  * as JSON to the file named by MEMORY_PROBE_OUT, the process's own view of its memory (V8 heap spaces, code,
- * external), then runs two full GCs (if `gc` is exposed) and adds the same view after them; then, if
+ * external), then runs a full GC (if `gc` is exposed) and adds the same view after it, whose heap used is the live
+ * heap; then, if
  * MEMORY_PROBE_SNAPSHOT names a file, it writes a heap snapshot there. /proc shows only the RSS; this splits it.
  * It loads nothing but node:fs and node:v8, so it barely moves what it measures.
  */
@@ -17,7 +18,7 @@ export interface HeapView {
 
 export interface ProbeReport {
   readonly idle: HeapView;
-  /** After two full GCs; absent without --expose-gc. */
+  /** After a full GC; absent without --expose-gc. */
   readonly afterGc?: HeapView;
 }
 
@@ -36,9 +37,6 @@ if (out) {
     const idle = heapView();
     let afterGc: HeapView | undefined;
     if (globalThis.gc) {
-      // V8 shrinks the young generation at a GC only if allocation was slow over the GCs before it: the first GC
-      // records the quiet spell since start-up, the second sees it and gives the grown semi-spaces back.
-      globalThis.gc();
       globalThis.gc();
       afterGc = heapView();
     }
