@@ -40,7 +40,7 @@ export interface UpstreamHooks {
 
 export interface UpstreamOptions {
   readonly name: string;
-  readonly createTransport: () => Transport;
+  readonly createTransport: () => Promise<Transport>;
   readonly callTimeoutMs: number;
   readonly connectTimeoutMs: number;
   readonly hooks: UpstreamHooks;
@@ -111,7 +111,7 @@ export class Upstream {
     this.status = 'connecting';
     const client = this.createClient();
     try {
-      await client.connect(this.options.createTransport(), { timeout: this.options.connectTimeoutMs });
+      await client.connect(await this.options.createTransport(), { timeout: this.options.connectTimeoutMs });
       this.client = client;
       await this.refresh(['tools', 'prompts', 'resources']);
       this.status = 'ready';

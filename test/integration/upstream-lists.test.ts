@@ -14,7 +14,7 @@ describe('upstream list_changed notifications', () => {
     const reads: (readonly ListKind[])[] = [];
     const upstream = new Upstream({
       name: 'faulty',
-      createTransport: () => new StdioClientTransport({ command: process.execPath, args: [fixture('faulty')] }),
+      createTransport: async () => new StdioClientTransport({ command: process.execPath, args: [fixture('faulty')] }),
       callTimeoutMs: 5000,
       connectTimeoutMs: 5000,
       logger: pino({ level: 'silent' }),
@@ -51,7 +51,7 @@ describe('gateway start', () => {
       (name) =>
         new Upstream({
           name,
-          createTransport: () => new StdioClientTransport({ command: process.execPath, args: [fixture('faulty')], env: { NAME: name } }),
+          createTransport: async () => new StdioClientTransport({ command: process.execPath, args: [fixture('faulty')], env: { NAME: name } }),
           callTimeoutMs: 5000,
           connectTimeoutMs: 5000,
           logger,
