@@ -114,10 +114,7 @@ async function gatehouse(dir: string, mainJs: string, upstreams: number, snapsho
   const gateway = await spawnHttpGateway(mainJs, configFile, registry, [...PROBE_ARGS, ...NODE_FLAGS], { env: probeEnv(reportFile, snapshot) });
   try {
     await sleep(SETTLE_MS);
-    const result = await sample(gateway.pid, reportFile);
-    // writeHeapSnapshot writes to a temporary name and renames, so the file appears only once it is complete.
-    if (snapshot) while (!existsSync(snapshot)) await sleep(100);
-    return result;
+    return await sample(gateway.pid, reportFile);
   } finally {
     await stopChild(gateway.child);
     await registry.killAll();

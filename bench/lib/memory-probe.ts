@@ -1,10 +1,9 @@
 /**
- * Preloaded into a process under measurement (`node --expose-gc --import <this file> …`). On SIGUSR2 it writes,
- * as JSON to the file named by MEMORY_PROBE_OUT, the process's own view of its memory (V8 heap spaces, code,
- * external), then runs a full GC (if `gc` is exposed) and adds the same view after it, whose heap used is the live
- * heap; then, if
- * MEMORY_PROBE_SNAPSHOT names a file, it writes a heap snapshot there. /proc shows only the RSS; this splits it.
- * It loads nothing but node:fs and node:v8, so it barely moves what it measures.
+ * Preloaded into a process under measurement (`node --expose-gc --import <this file> …`). On SIGUSR2 it takes the
+ * process's own view of its memory (V8 heap spaces, code, external), runs a full GC (if `gc` is exposed) and takes
+ * the same view after it, whose heap used is the live heap, and writes both as JSON to the file named by
+ * MEMORY_PROBE_OUT. If MEMORY_PROBE_SNAPSHOT names a file, it writes a heap snapshot there first. /proc shows only
+ * the RSS; this splits it. It loads nothing but node:fs and node:v8, so it barely moves what it measures.
  */
 import { writeFileSync } from 'node:fs';
 import { getHeapCodeStatistics, getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
@@ -40,8 +39,9 @@ if (out) {
       globalThis.gc();
       afterGc = heapView();
     }
-    writeFileSync(out, JSON.stringify({ idle, ...(afterGc ? { afterGc } : {}) } satisfies ProbeReport));
     const snapshot = process.env['MEMORY_PROBE_SNAPSHOT'];
     if (snapshot) writeHeapSnapshot(snapshot);
+    // Last, so that the report's appearance tells the bench that the snapshot is complete too.
+    writeFileSync(out, JSON.stringify({ idle, ...(afterGc ? { afterGc } : {}) } satisfies ProbeReport));
   });
 }
