@@ -208,16 +208,13 @@ export function httpLimitsOf(listen: GatewayConfig['listen']): HttpLimits {
  */
 export async function serveHttp(app: App, config: GatewayConfig): Promise<RunningHttp & { generatedAdminToken?: string }> {
   const generatedAdminToken = config.admin.token === AUTO_ADMIN_TOKEN ? randomBytes(24).toString('base64url') : undefined;
+  const jwt = config.auth.jwt;
+  // jose is loaded only when agents may present JWTs.
+  const verifyJwt = jwt && (await import('./adapters/http/jwt.js')).jwtVerifier({ issuer: jwt.issuer, audience: jwt.audience, jwksUrl: jwt.jwks_url, jwksFile: jwt.jwks_file });
   const authenticator = new Authenticator(
     {
       allowAnonymous: anonymousAllowed(config.listen.host, config.auth.anonymous_on_loopback),
-      jwt: config.auth.jwt && {
-        issuer: config.auth.jwt.issuer,
-        audience: config.auth.jwt.audience,
-        jwksUrl: config.auth.jwt.jwks_url,
-        jwksFile: config.auth.jwt.jwks_file,
-        agentClaim: config.auth.jwt.agent_claim,
-      },
+      jwt: jwt && verifyJwt && { verify: verifyJwt, agentClaim: jwt.agent_claim },
     },
     app.stores.keys,
     systemClock,

@@ -152,10 +152,10 @@ export function spawnHttpServer(
   args: readonly string[],
   registry: ProcessRegistry,
   ready: (stderrSoFar: string) => string | undefined | Promise<string | undefined>,
-  options: { readonly timeoutMs?: number; readonly pollMs?: number; readonly name?: string; readonly cwd?: string } = {},
+  options: { readonly timeoutMs?: number; readonly pollMs?: number; readonly name?: string; readonly cwd?: string; readonly env?: NodeJS.ProcessEnv } = {},
 ): Promise<SpawnedGateway> {
   const { timeoutMs = 30_000, pollMs, name = 'server' } = options;
-  const child = spawn(command, [...args], { stdio: ['ignore', 'ignore', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}) });
+  const child = spawn(command, [...args], { stdio: ['ignore', 'ignore', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.env ? { env: options.env } : {}) });
   registry.add(child.pid);
   const stderr = new StderrTail();
   let seen = '';
@@ -195,10 +195,20 @@ export function spawnHttpServer(
 
 /**
  * Starts `gatehouse serve` and resolves once it prints "gatehouse: listening on <url>" on stderr.
- * `nodeArgs` go before the script (e.g. --cpu-prof).
+ * `nodeArgs` go before the script (e.g. --cpu-prof); `env` replaces this process's environment.
  */
-export function spawnHttpGateway(mainJs: string, configFile: string, registry: ProcessRegistry, nodeArgs: readonly string[] = [], timeoutMs = 30_000): Promise<SpawnedGateway> {
-  return spawnHttpServer(process.execPath, [...nodeArgs, mainJs, 'serve', '-c', configFile], registry, (seen) => /gatehouse: listening on (\S+)/.exec(seen)?.[1], { timeoutMs, name: 'gateway' });
+export function spawnHttpGateway(
+  mainJs: string,
+  configFile: string,
+  registry: ProcessRegistry,
+  nodeArgs: readonly string[] = [],
+  options: { readonly timeoutMs?: number; readonly env?: NodeJS.ProcessEnv } = {},
+): Promise<SpawnedGateway> {
+  return spawnHttpServer(process.execPath, [...nodeArgs, mainJs, 'serve', '-c', configFile], registry, (seen) => /gatehouse: listening on (\S+)/.exec(seen)?.[1], {
+    timeoutMs: options.timeoutMs ?? 30_000,
+    name: 'gateway',
+    ...(options.env ? { env: options.env } : {}),
+  });
 }
 
 /** A TCP port that was free a moment ago (bind port 0, read it, close), for servers that cannot listen on port 0. */

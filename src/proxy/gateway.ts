@@ -91,6 +91,12 @@ export class Gateway {
   private pinTimer: NodeJS.Timeout | undefined;
   private readonly uriSubscribers = new Map<string, Set<DownstreamSession>>();
   private readonly approvalListeners = new Set<(request: ApprovalRequest) => void>();
+  /**
+   * Set while start() connects the upstreams: those whose tools came in meanwhile. No agent is connected yet, so the
+   * catalog is built (and each server's tools recorded) once, when all of them have answered, instead of once per
+   * list an upstream reports, which made start-up quadratic in the number of upstreams.
+   */
+  private toolsSeenWhileStarting: Set<Upstream> | undefined;
 
   constructor(private readonly options: GatewayOptions) {
     this.upstreamList = [...options.upstreams];
@@ -144,8 +150,14 @@ export class Gateway {
       this.pinTimer = setInterval(() => void this.reloadPins(), 5000);
       this.pinTimer.unref();
     }
-    await Promise.all(this.upstreams.map((u) => u.start().then(() => onUpstreamStarted(u))));
+    const toolsSeen = (this.toolsSeenWhileStarting = new Set());
+    try {
+      await Promise.all(this.upstreams.map((u) => u.start().then(() => onUpstreamStarted(u))));
+    } finally {
+      this.toolsSeenWhileStarting = undefined;
+    }
     this.rebuildCatalog();
+    for (const upstream of toolsSeen) void this.recordTools(upstream);
     assertNoCollisions(this.catalogState, this.options.prefixMode);
   }
 
@@ -203,7 +215,12 @@ export class Gateway {
 
   /** Every routed tool (hidden ones included), classified, with what the policy in force (or `candidate`) does with it. */
   describeCatalog(candidate?: CompiledPolicy): CatalogEntry[] {
-    const tools = [...this.catalogState.tools.entries()].map(([name, route]) => ({
+    return this.describeTools(() => true, candidate);
+  }
+
+  /** Like describeCatalog, for the tools of the servers `include` names only: classifying is the costly part. */
+  private describeTools(include: (server: string) => boolean, candidate?: CompiledPolicy): CatalogEntry[] {
+    const tools = [...this.catalogState.tools.entries()].filter(([, route]) => include(route.upstream.name)).map(([name, route]) => ({
       server: route.upstream.name,
       name,
       upstreamName: route.upstreamName,
@@ -270,9 +287,7 @@ export class Gateway {
   private async recordTools(upstream: Upstream): Promise<void> {
     const store = this.options.catalogStore;
     if (!store) return;
-    const observations = this.describeCatalog()
-      .filter((e) => e.server === upstream.name)
-      .map(({ upstreamName, definitionHash, definition, assessment: { category, level, confidence, rationale } }) => ({ tool: upstreamName, definitionHash, definition, category, level, confidence, rationale }));
+    const observations = this.describeTools((server) => server === upstream.name).map(({ upstreamName, definitionHash, definition, assessment: { category, level, confidence, rationale } }) => ({ tool: upstreamName, definitionHash, definition, category, level, confidence, rationale }));
     const mode = this.options.pinMode?.(upstream.name) ?? 'off';
     try {
       const changes = await store.observe(upstream.name, observations, this.clock.now(), { keepChanged: mode === 'block' });
@@ -316,6 +331,10 @@ export class Gateway {
   }
 
   listsChanged(upstream: Upstream, kinds: readonly ListKind[]): void {
+    if (this.toolsSeenWhileStarting) {
+      if (kinds.includes('tools')) this.toolsSeenWhileStarting.add(upstream);
+      return;
+    }
     this.rebuildCatalog();
     if (kinds.includes('tools')) void this.recordTools(upstream);
     this.broadcastListsChanged(kinds);

@@ -40,7 +40,7 @@ export interface UpstreamHooks {
 
 export interface UpstreamOptions {
   readonly name: string;
-  readonly createTransport: () => Transport;
+  readonly createTransport: () => Promise<Transport>;
   readonly callTimeoutMs: number;
   readonly connectTimeoutMs: number;
   readonly hooks: UpstreamHooks;
@@ -86,6 +86,8 @@ export class Upstream {
   private client: Client | undefined;
   private attempt = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  /** Per list kind, while a refresh for a list_changed notification runs: whether another notification came since. */
+  private readonly notifiedDuringRefresh = new Map<ListKind, boolean>();
 
   constructor(private readonly options: UpstreamOptions) {
     this.name = options.name;
@@ -109,7 +111,7 @@ export class Upstream {
     this.status = 'connecting';
     const client = this.createClient();
     try {
-      await client.connect(this.options.createTransport(), { timeout: this.options.connectTimeoutMs });
+      await client.connect(await this.options.createTransport(), { timeout: this.options.connectTimeoutMs });
       this.client = client;
       await this.refresh(['tools', 'prompts', 'resources']);
       this.status = 'ready';
@@ -136,9 +138,9 @@ export class Upstream {
     for (const schema of [CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema]) {
       client.setRequestHandler(schema, (request, extra) => hooks.serverRequest(this, request as ServerRequest, extra.signal) as never);
     }
-    client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.refreshAndReport(['tools']));
-    client.setNotificationHandler(PromptListChangedNotificationSchema, () => this.refreshAndReport(['prompts']));
-    client.setNotificationHandler(ResourceListChangedNotificationSchema, () => this.refreshAndReport(['resources']));
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.refreshAndReport('tools'));
+    client.setNotificationHandler(PromptListChangedNotificationSchema, () => this.refreshAndReport('prompts'));
+    client.setNotificationHandler(ResourceListChangedNotificationSchema, () => this.refreshAndReport('resources'));
     client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => hooks.notification(this, n));
     client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => hooks.notification(this, n));
     client.onclose = () => this.lost('connection closed');
@@ -164,11 +166,28 @@ export class Upstream {
     this.reconnectTimer.unref();
   }
 
-  private async refreshAndReport(kinds: ListKind[]): Promise<void> {
+  /**
+   * Re-reads one list after a list_changed notification. Notifications that arrive while that list is being read
+   * are answered by one more read once it is done, since it starts after them: a server that registers several
+   * tools in a row (server-everything sends five notifications right after connecting) costs two reads and two
+   * catalog rebuilds instead of five.
+   */
+  private async refreshAndReport(kind: ListKind): Promise<void> {
+    if (this.notifiedDuringRefresh.has(kind)) {
+      this.notifiedDuringRefresh.set(kind, true);
+      return;
+    }
     try {
-      await this.refresh(kinds);
-    } catch (error) {
-      this.options.logger.warn({ upstream: this.name, err: String(error) }, 'refreshing lists failed');
+      do {
+        this.notifiedDuringRefresh.set(kind, false);
+        try {
+          await this.refresh([kind]);
+        } catch (error) {
+          this.options.logger.warn({ upstream: this.name, err: String(error) }, 'refreshing lists failed');
+        }
+      } while (this.notifiedDuringRefresh.get(kind) === true);
+    } finally {
+      this.notifiedDuringRefresh.delete(kind);
     }
   }
 

@@ -41,7 +41,7 @@ describe('fail closed: a broken decision path denies and never forwards', () => 
     const logger = pino({ level: 'silent' });
     const upstream = new Upstream({
       name: 'faulty',
-      createTransport: () => new StdioClientTransport({ command: process.execPath, args: [fixture('faulty')] }),
+      createTransport: async () => new StdioClientTransport({ command: process.execPath, args: [fixture('faulty')] }),
       callTimeoutMs: 5000,
       connectTimeoutMs: 5000,
       logger,

@@ -2,7 +2,6 @@ import { GATEHOUSE_VERSION } from '../../version.js';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import type { Gateway } from '../../proxy/gateway.js';
 import { createSessionServer } from '../../proxy/session.js';
@@ -80,6 +79,8 @@ function opensSession(body: unknown): boolean {
  * SDK cannot know about — body size, Host/Origin, unparseable JSON — is refused here with a JSON-RPC error.
  */
 export async function startHttp(gateway: Gateway, options: HttpOptions): Promise<RunningHttp> {
+  // Loaded only when chosen: it brings Hono and Node's fetch classes (undici) along, ~8 MB resident at idle.
+  const SdkTransport = options.transport === 'sdk' ? (await import('@modelcontextprotocol/sdk/server/streamableHttp.js')).StreamableHTTPServerTransport : undefined;
   const sessions = new HttpSessions({ maxPerAgent: options.limits.maxSessionsPerAgent, idleMs: options.limits.sessionIdleMs });
   let guard: OriginGuard | undefined;
 
@@ -91,10 +92,9 @@ export async function startHttp(gateway: Gateway, options: HttpOptions): Promise
       gateway.addSession(session);
     };
     const jsonResponse = options.responseMode === 'json';
-    const transport =
-      options.transport === 'sdk'
-        ? new StreamableHTTPServerTransport({ sessionIdGenerator: () => sessionId, enableJsonResponse: jsonResponse, onsessioninitialized })
-        : new NodeStreamableTransport({ sessionId, jsonResponse, onsessioninitialized });
+    const transport = SdkTransport
+      ? new SdkTransport({ sessionIdGenerator: () => sessionId, enableJsonResponse: jsonResponse, onsessioninitialized })
+      : new NodeStreamableTransport({ sessionId, jsonResponse, onsessioninitialized });
     transport.onclose = () => {
       sessions.remove(sessionId);
       void gateway.removeSession(session);

@@ -12,7 +12,7 @@ export async function probeServer(name: string, server: ServerConfig, timeoutMs:
   const client = new Client({ name: 'gatehouse-probe', version: GATEHOUSE_VERSION });
   const signal = AbortSignal.timeout(timeoutMs);
   try {
-    await client.connect(createUpstreamTransport(name, server, logger), { signal, timeout: timeoutMs });
+    await client.connect(await createUpstreamTransport(name, server, logger), { signal, timeout: timeoutMs });
     if (!client.getServerCapabilities()?.tools) return [];
     const { tools } = await client.listTools(undefined, { signal, timeout: timeoutMs });
     return tools.map((t) => t.name);

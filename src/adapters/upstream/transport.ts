@@ -1,5 +1,3 @@
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { setMaxListeners } from 'node:events';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Logger } from 'pino';
@@ -10,7 +8,7 @@ import { StdioUpstreamTransport } from './stdio-transport.js';
  * Builds the client transport for one upstream. Credentials (env, headers) come only from gateway config:
  * nothing from the downstream request is ever copied here.
  */
-export function createUpstreamTransport(name: string, server: ServerConfig, logger: Logger): Transport {
+export async function createUpstreamTransport(name: string, server: ServerConfig, logger: Logger): Promise<Transport> {
   if (server.command !== undefined) {
     return new StdioUpstreamTransport({
       command: server.command,
@@ -23,11 +21,12 @@ export function createUpstreamTransport(name: string, server: ServerConfig, logg
       },
     });
   }
+  // The HTTP client transports, with the SDK's OAuth client and an EventSource under them, are loaded only for
+  // servers reached over HTTP: a gateway of stdio servers would keep them resident for nothing.
   const url = new URL(server.url as string);
-  const requestInit: RequestInit = { headers: server.headers };
-  return server.transport === 'sse'
-    ? new SSEClientTransport(url, { requestInit, fetch: fetchWithoutListenerWarnings })
-    : new StreamableHTTPClientTransport(url, { requestInit, fetch: fetchWithoutListenerWarnings });
+  const options = { requestInit: { headers: server.headers } satisfies RequestInit, fetch: fetchWithoutListenerWarnings };
+  if (server.transport === 'sse') return new (await import('@modelcontextprotocol/sdk/client/sse.js')).SSEClientTransport(url, options);
+  return new (await import('@modelcontextprotocol/sdk/client/streamableHttp.js')).StreamableHTTPClientTransport(url, options);
 }
 
 /**
