@@ -233,22 +233,21 @@ export class RedisApprovalStore implements ApprovalStore {
    * heard: await listening() when that matters.
    */
   onDecided(listener: Listener): () => void {
-    // A wrapper per subscription, so subscribing the same function twice yields two independent subscriptions.
-    const subscription: Listener = (request) => listener(request);
-    this.listeners.add(subscription);
-    this.subscribe();
-    return () => {
-      this.listeners.delete(subscription);
-    };
+    return this.listen(this.listeners, listener);
   }
 
   /** Listeners hear each request filed on any replica (this one included), as re-read after the announcement. */
   onRequested(listener: Listener): () => void {
+    return this.listen(this.requestListeners, listener);
+  }
+
+  private listen(listeners: Set<Listener>, listener: Listener): () => void {
+    // A wrapper per subscription, so subscribing the same function twice yields two independent subscriptions.
     const subscription: Listener = (request) => listener(request);
-    this.requestListeners.add(subscription);
+    listeners.add(subscription);
     this.subscribe();
     return () => {
-      this.requestListeners.delete(subscription);
+      listeners.delete(subscription);
     };
   }
 
