@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { StdioUpstreamTransport } from '../../src/adapters/upstream/stdio-transport.js';
+import { eventually } from '../helpers/harness.js';
 
 /**
  * A child that reports, for each chunk its stdin delivers, how many lines it held, then runs the commands in it:
@@ -36,8 +37,11 @@ function childTransport(options: { maxLineBytes?: number } = {}): { transport: S
 
 const command = (params: Record<string, unknown>): JSONRPCMessage => ({ jsonrpc: '2.0', method: 'command', params });
 
-async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((resolve) => setTimeout(resolve, 5));
+/** Waits for `promise`, failing (not hanging) after `ms`. */
+function within<T>(promise: Promise<T>, what: string, ms = 10_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 const chunkReports = (messages: JSONRPCMessage[]) => messages.filter((m) => 'method' in m && m.method === 'chunk').map((m) => (m as unknown as { params: { lines: number } }).params.lines);
@@ -51,9 +55,9 @@ describe('StdioUpstreamTransport', () => {
       await Promise.resolve();
       sent.push(transport.send(command({})));
       await Promise.all(sent);
-      await until(() => chunkReports(messages).length === 1);
+      await eventually(() => chunkReports(messages).length === 1);
       await transport.send(command({}));
-      await until(() => chunkReports(messages).length === 2);
+      await eventually(() => chunkReports(messages).length === 2);
       assert.deepEqual(chunkReports(messages), [4, 1]);
     } finally {
       await transport.close();
@@ -66,7 +70,7 @@ describe('StdioUpstreamTransport', () => {
     try {
       const parts = ['{"jsonrpc":"2.0","id":7,', '"result":{"a":1}}\r\n', 'not json\n', '{"jsonrpc":"2.0","id":8,"result":{}}\n'];
       await transport.send(command({ parts }));
-      await until(() => messages.some((m) => 'id' in m && m.id === 8));
+      await eventually(() => messages.some((m) => 'id' in m && m.id === 8));
       assert.deepEqual(
         messages.filter((m) => 'id' in m),
         [
@@ -85,10 +89,42 @@ describe('StdioUpstreamTransport', () => {
     const { transport, errors } = childTransport({ maxLineBytes: 1000 });
     const closed = new Promise<void>((resolve) => (transport.onclose = resolve));
     await transport.start();
-    await transport.send(command({ say: 'x'.repeat(5000) }));
-    await closed;
-    assert.match(errors.map((e) => e.message).join('; '), /exceeds 1000 bytes/);
-    await assert.rejects(transport.send(command({})), /Not connected/);
+    try {
+      await transport.send(command({ say: 'x'.repeat(5000) }));
+      await within(closed, 'the transport to close');
+      assert.match(errors.map((e) => e.message).join('; '), /exceeds 1000 bytes/);
+      await assert.rejects(transport.send(command({})), /Not connected/);
+    } finally {
+      await transport.close();
+    }
+  });
+
+  it('closes the connection when an oversized line starts in the same read as a complete one', async () => {
+    const { transport, messages, errors } = childTransport({ maxLineBytes: 1000 });
+    const closed = new Promise<void>((resolve) => (transport.onclose = resolve));
+    await transport.start();
+    try {
+      await transport.send(command({ say: `{"jsonrpc":"2.0","id":9,"result":{}}\n${'x'.repeat(5000)}` }));
+      await within(closed, 'the transport to close');
+      assert.ok(messages.some((m) => 'id' in m && m.id === 9), 'the complete line before it is delivered');
+      assert.match(errors.map((e) => e.message).join('; '), /exceeds 1000 bytes/);
+    } finally {
+      await transport.close();
+    }
+  });
+
+  it('closes the connection when a line assembled from several reads outgrows the limit', async () => {
+    const { transport, messages, errors } = childTransport({ maxLineBytes: 1000 });
+    const closed = new Promise<void>((resolve) => (transport.onclose = resolve));
+    await transport.start();
+    try {
+      await transport.send(command({ parts: ['{"jsonrpc":"2.0","id":10,"result":{"a":"', 'y'.repeat(900), 'y'.repeat(200) + '"}}\n'] }));
+      await within(closed, 'the transport to close');
+      assert.ok(!messages.some((m) => 'id' in m && m.id === 10), 'the oversized line is not delivered');
+      assert.match(errors.map((e) => e.message).join('; '), /exceeds 1000 bytes/);
+    } finally {
+      await transport.close();
+    }
   });
 
   it('ends a server that ignores the end of its stdin with SIGTERM, and one that ignores that with SIGKILL', async () => {
@@ -97,10 +133,10 @@ describe('StdioUpstreamTransport', () => {
     const pid = transport.pid;
     assert.ok(pid);
     await transport.send(command({ 'ignore-eof': true }));
-    await until(() => chunkReports(messages).length === 1);
+    await eventually(() => chunkReports(messages).length === 1);
     const closed = new Promise<void>((resolve) => (transport.onclose = resolve));
     await transport.close();
-    await closed;
+    await within(closed, 'the server to exit');
     assert.throws(() => process.kill(pid, 0), /ESRCH/);
   });
 
@@ -122,7 +158,7 @@ describe('StdioUpstreamTransport', () => {
     transport.onmessage = (m) => messages.push(m);
     try {
       await transport.start();
-      await until(() => messages.length === 1);
+      await eventually(() => messages.length === 1);
       assert.deepEqual((messages[0] as { params: unknown }).params, { secret: null, given: 'yes', path: true });
     } finally {
       delete process.env[secret];

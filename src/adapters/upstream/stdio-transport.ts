@@ -105,25 +105,36 @@ export class StdioUpstreamTransport implements Transport {
   private read(chunk: Buffer): void {
     if (chunk.indexOf(NEWLINE) === -1) {
       // Part of a line: kept as chunks, joined once its end arrives (not re-copied on every chunk).
-      this.partial.push(chunk);
-      this.partialBytes += chunk.length;
-      if (this.partialBytes > this.maxLineBytes) {
-        this.partial = [];
-        this.partialBytes = 0;
-        this.onerror?.(new Error(`a message from the server exceeds ${this.maxLineBytes} bytes`));
-        void this.close();
-      }
+      this.keepPartial(chunk);
       return;
     }
     const buffer = this.partial.length > 0 ? Buffer.concat([...this.partial, chunk]) : chunk;
+    this.partial = [];
+    this.partialBytes = 0;
     let start = 0;
     for (let end = buffer.indexOf(NEWLINE); end !== -1; end = buffer.indexOf(NEWLINE, start)) {
+      if (end - start > this.maxLineBytes) return this.overflow();
       const line = buffer.toString('utf8', start, end > start && buffer[end - 1] === CARRIAGE_RETURN ? end - 1 : end);
       start = end + 1;
       this.deliver(line);
+      // A message handler may have closed the connection; the rest of the buffer belongs to no one.
+      if (!this.child) return;
     }
-    this.partial = start < buffer.length ? [buffer.subarray(start)] : [];
-    this.partialBytes = buffer.length - start;
+    if (start < buffer.length) this.keepPartial(buffer.subarray(start));
+  }
+
+  /** Holds the start of a line; more than the limit is an error that closes the connection, wherever the line began. */
+  private keepPartial(part: Buffer): void {
+    this.partial.push(part);
+    this.partialBytes += part.length;
+    if (this.partialBytes > this.maxLineBytes) this.overflow();
+  }
+
+  private overflow(): void {
+    this.partial = [];
+    this.partialBytes = 0;
+    this.onerror?.(new Error(`a message from the server exceeds ${this.maxLineBytes} bytes`));
+    void this.close();
   }
 
   private deliver(line: string): void {
