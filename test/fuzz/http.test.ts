@@ -26,12 +26,12 @@ import {
   responseIds,
   stackProblem,
 } from './arbitraries.js';
+import { FUZZ_SCALE as SCALE, fuzzSeed } from './run-settings.js';
 
 const MAX_BODY = 65_536;
 const TIMEOUT_MS = 10_000;
 const WORKERS = 12;
-const SCALE = Number(process.env['FUZZ_SCALE'] ?? '1');
-const SEED = Number(process.env['FUZZ_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
+const SEED = fuzzSeed('http');
 /**
  * Statuses a fuzzed request may legitimately get: 401 for a bearer token that is no key, 429 for the session and
  * in-flight caps. 500 is never one: it means an exception escaped a handler.

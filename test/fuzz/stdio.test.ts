@@ -16,10 +16,10 @@ import fc from 'fast-check';
 import { JSONRPCRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { CLI, ROOT, fixture, textOf } from '../helpers/harness.js';
 import { batch, encodings, garbageBytes, jsonRpcMessage, messageProblem, stackProblem } from './arbitraries.js';
+import { FUZZ_SCALE as SCALE, fuzzSeed } from './run-settings.js';
 
 const TIMEOUT_MS = 10_000;
-const SCALE = Number(process.env['FUZZ_SCALE'] ?? '1');
-const SEED = Number(process.env['FUZZ_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
+const SEED = fuzzSeed('stdio');
 
 /** One stdin line (its newline is added when written). */
 const line: fc.Arbitrary<Buffer> = fc.oneof(
@@ -122,7 +122,6 @@ describe('fuzzing gatehouse stdio', () => {
     while (!condition()) {
       if (exit !== undefined) throw new Error(`the gateway exited (${exit}) while waiting for ${what}; stderr: ${stderr.slice(-2000)}`);
       const left = deadline - Date.now();
-      child.stdin.once('drain', () => wake());
       if (left <= 0) throw new Error(`no ${what} within ${TIMEOUT_MS} ms (hang)`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(left, 200));
@@ -188,6 +187,7 @@ describe('fuzzing gatehouse stdio', () => {
     child = spawn(process.execPath, [CLI, 'stdio', '-c', join(dir, 'gatehouse.yaml')], { stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', onStdout);
+    child.stdin.on('drain', () => wake());
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (s: string) => (stderr += s));
     child.stdin.on('error', () => undefined); // EPIPE if it dies: reported through `exit`
