@@ -66,6 +66,21 @@ const classify = time('classifyTool', () => {
   return n;
 });
 
+// A description of ~10 MB costs about what a short one does: only its head is read (normalising aside).
+const short: ToolDefinitionInput = { name: 'get_thing', description: 'Get the thing.' };
+const huge: ToolDefinitionInput = { name: 'get_thing', description: `Get the thing. ${'lorem ipsum dolor sit amet '.repeat(400_000)}` };
+const HUGE_CALLS = 20;
+const shortCalls = time('classifyTool, short description', () => {
+  let n = 0;
+  for (let i = 0; i < HUGE_CALLS; i++) n += classifyTool(short).confidence;
+  return n;
+});
+const hugeCalls = time('classifyTool, ~10 MB description', () => {
+  let n = 0;
+  for (let i = 0; i < HUGE_CALLS; i++) n += classifyTool(huge).confidence;
+  return n;
+});
+
 const lines: string[] = [`risk classifier bench: ${defs.length} definitions from ${entries.length} real tools, best of ${ROUNDS} rounds`];
 for (const r of [tokenise, stringify, classify]) {
   const perDefUs = r.ns / 1000 / defs.length;
@@ -74,5 +89,6 @@ for (const r of [tokenise, stringify, classify]) {
 }
 lines.push(`classifyTool / tokenise-only:   ${(classify.ns / tokenise.ns).toFixed(1)}x`);
 lines.push(`classifyTool / JSON.stringify:  ${(classify.ns / stringify.ns).toFixed(1)}x`);
-lines.push(`(checksum ${Math.round(tokenise.sink + stringify.sink + classify.sink)})`);
+lines.push(`~10 MB description vs short one:  ${(hugeCalls.ns / HUGE_CALLS / 1e6).toFixed(2)} ms vs ${(shortCalls.ns / HUGE_CALLS / 1e3).toFixed(1)} µs per call`);
+lines.push(`(checksum ${Math.round(tokenise.sink + stringify.sink + classify.sink + shortCalls.sink + hugeCalls.sink)})`);
 process.stdout.write(`${lines.join('\n')}\n`);

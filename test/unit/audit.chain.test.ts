@@ -229,10 +229,7 @@ test('verifyChain: an edit with a recomputed hash breaks the link to the next re
   assert.deepEqual(pick(verifyChain(records)), { seq: 6, problem: 'broken-link' });
 });
 
-test('verifyChain on 100k records is fast enough to run on demand', () => {
-  const records = chain(100_000);
-  const started = performance.now();
-  assert.deepEqual(verifyChain(records), { ok: true, count: 100_000 });
-  const ms = performance.now() - started;
-  assert.ok(ms < 5_000, `${ms} ms`);
+test('verifyChain checks 100k records in one pass', () => {
+  // Its speed is measured in bench/audit.bench.ts; a recursive walk would overflow the stack here.
+  assert.deepEqual(verifyChain(chain(100_000)), { ok: true, count: 100_000 });
 });

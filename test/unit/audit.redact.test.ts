@@ -143,15 +143,3 @@ test('hashArguments with a key is an HMAC: stable, and different from the plain 
   assert.notEqual(keyed, hashArguments(args));
   assert.equal(keyed, createHmac('sha256', 'deployment-secret').update('{"password":"hunter2"}').digest('hex'));
 });
-
-test('redaction is cheap enough for the hot path', () => {
-  const args = { owner: 'acme', repo: 'api', title: 'Fix bug', body: 'x'.repeat(2000), labels: ['a', 'b'], draft: false, meta: { n: 1 } };
-  const allow = ['owner', 'repo'];
-  const started = performance.now();
-  for (let i = 0; i < 20_000; i++) {
-    redactArguments(args, allow);
-    hashArguments(args);
-  }
-  const perCallUs = ((performance.now() - started) / 20_000) * 1000;
-  assert.ok(perCallUs < 100, `${perCallUs.toFixed(1)} µs per call`);
-});

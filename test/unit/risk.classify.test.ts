@@ -205,13 +205,16 @@ test('bad input never throws and unknown tools are Other with low confidence', (
   assert.ok(emoji.confidence <= 0.3);
 });
 
-test('huge descriptions are bounded: classification takes about as long as a short one', () => {
-  const huge = `Get the thing. ${'lorem ipsum dolor sit amet '.repeat(400_000)}`;
-  const start = process.hrtime.bigint();
-  const a = classifyTool({ name: 'get_thing', description: huge });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  assert.equal(a.category, 'Read');
-  assert.ok(ms < 50, `took ${ms} ms`);
+test('huge descriptions are bounded: only their head is read, so what follows it changes nothing', () => {
+  // The cost stays that of a short description (bench/risk.bench.ts prints both); here, the behaviour behind it.
+  const filler = 'lorem ipsum dolor sit amet '.repeat(400_000);
+  const destructive = ' Permanently deletes every record in the workspace.';
+  assert.equal(classifyTool({ name: 'get_thing', description: `Get the thing. ${filler}` }).category, 'Read');
+  const near = classifyTool({ name: 'thing', description: `Handles the thing.${destructive}` });
+  assert.equal(near.category, 'Destructive', 'the words count when they come early');
+  const far = classifyTool({ name: 'thing', description: `Handles the thing. ${filler}${destructive}` });
+  assert.deepEqual(far, classifyTool({ name: 'thing', description: `Handles the thing. ${filler}` }), 'past the head they change nothing');
+  assert.equal(far.category, 'Other');
 });
 
 test('deterministic: same input, same output, regardless of call order', () => {
