@@ -50,7 +50,7 @@ function envList<T extends string>(name: string, all: readonly T[]): T[] {
   return all.filter((a) => wanted.includes(a));
 }
 
-const CONTENDERS = ['direct', 'gatehouse-stdio', 'gatehouse-http', 'gatehouse-http-sdk', 'mcp-proxy', 'supergateway'] as const;
+const CONTENDERS = ['direct', 'minimal-forwarder', 'gatehouse-stdio', 'gatehouse-http', 'gatehouse-http-sdk', 'mcp-proxy', 'supergateway'] as const;
 type ContenderId = (typeof CONTENDERS)[number];
 const GENERATORS = ['sdk', 'autocannon'] as const;
 type Generator = (typeof GENERATORS)[number];
@@ -58,6 +58,7 @@ const PEERS = ['mcp-proxy', 'supergateway'] as const;
 
 const LABEL: Record<ContenderId, string> = {
   direct: 'direct stdio (no proxy)',
+  'minimal-forwarder': 'minimal forwarder HTTP→stdio',
   'gatehouse-stdio': 'Gatehouse stdio→stdio',
   'gatehouse-http': 'Gatehouse HTTP→stdio',
   'gatehouse-http-sdk': 'Gatehouse HTTP→stdio, SDK transport',
@@ -266,6 +267,14 @@ async function spawnPeer(id: 'mcp-proxy' | 'supergateway'): Promise<SpawnedGatew
   return spawnHttpServer(node, args, registry, async () => ((await portOpen(port)) ? url : undefined), { name: id, pollMs: 100, cwd: ROOT });
 }
 
+/** The floor: bench/lib/minimal-forwarder.ts in front of the same upstream. */
+async function spawnMinimalForwarder(): Promise<SpawnedGateway> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/mcp`;
+  const forwarder = join(ROOT, 'dist', 'bench', 'lib', 'minimal-forwarder.js');
+  return spawnHttpServer(process.execPath, [forwarder, String(port), process.execPath, ...EVERYTHING_ARGS], registry, async () => ((await portOpen(port)) ? url : undefined), { name: 'minimal-forwarder', pollMs: 50, cwd: ROOT });
+}
+
 async function start(id: ContenderId, configFile: string): Promise<Running> {
   switch (id) {
     case 'direct':
@@ -278,6 +287,8 @@ async function start(id: ContenderId, configFile: string): Promise<Running> {
     case 'mcp-proxy':
     case 'supergateway':
       return startHttp(id, await spawnPeer(id));
+    case 'minimal-forwarder':
+      return startHttp(id, await spawnMinimalForwarder());
   }
 }
 
@@ -484,6 +495,9 @@ function ratios(): Ratio[] {
   }
   out.push(ratio('Gatehouse HTTP calls/s', 'autocannon', 16, perRun((run) => cps(run, 'gatehouse-http', 'autocannon', 16)), 'calls/s', { op: '≥', value: TARGETS.autocannonCallsPerSecAt16 }));
   out.push(ratio('Gatehouse HTTP p99', 'autocannon', 64, perRun((run) => rowOf(run, 'gatehouse-http', 'autocannon', 64)?.p99Ms), 'ms', { op: '≤', value: TARGETS.autocannonP99MsAt64 }));
+  // How far Gatehouse is from the floor: a relay that does nothing but relay (no target; the issue calls it the floor to aim at).
+  out.push(ratio('Gatehouse HTTP gateway CPU ÷ minimal forwarder', 'autocannon', 16, perRun((run) => div(rowOf(run, 'gatehouse-http', 'autocannon', 16)?.gatewayCpuMsPerCall, rowOf(run, 'minimal-forwarder', 'autocannon', 16)?.gatewayCpuMsPerCall)), '×'));
+  out.push(ratio('Gatehouse HTTP calls/s ÷ minimal forwarder', 'autocannon', 16, perRun((run) => div(cps(run, 'gatehouse-http', 'autocannon', 16), cps(run, 'minimal-forwarder', 'autocannon', 16))), '×'));
   for (const [id, g] of [['gatehouse-http', 'autocannon'], ['gatehouse-http', 'sdk'], ['gatehouse-stdio', 'sdk']] as const) {
     out.push(ratio(`${LABEL[id]} gateway CPU`, g, 16, perRun((run) => rowOf(run, id, g, 16)?.gatewayCpuMsPerCall), 'ms/call', { op: '≤', value: TARGETS.gatewayCpuMsAt16 }));
   }
