@@ -85,47 +85,30 @@ describe('StdioUpstreamTransport', () => {
     }
   });
 
-  it('closes the connection, with an error, when a line outgrows the limit', async () => {
-    const { transport, errors } = childTransport({ maxLineBytes: 1000 });
-    const closed = new Promise<void>((resolve) => (transport.onclose = resolve));
-    await transport.start();
-    try {
-      await transport.send(command({ say: 'x'.repeat(5000) }));
-      await within(closed, 'the transport to close');
-      assert.match(errors.map((e) => e.message).join('; '), /exceeds 1000 bytes/);
-      await assert.rejects(transport.send(command({})), /Not connected/);
-    } finally {
-      await transport.close();
-    }
-  });
-
-  it('closes the connection when an oversized line starts in the same read as a complete one', async () => {
-    const { transport, messages, errors } = childTransport({ maxLineBytes: 1000 });
-    const closed = new Promise<void>((resolve) => (transport.onclose = resolve));
-    await transport.start();
-    try {
-      await transport.send(command({ say: `{"jsonrpc":"2.0","id":9,"result":{}}\n${'x'.repeat(5000)}` }));
-      await within(closed, 'the transport to close');
-      assert.ok(messages.some((m) => 'id' in m && m.id === 9), 'the complete line before it is delivered');
-      assert.match(errors.map((e) => e.message).join('; '), /exceeds 1000 bytes/);
-    } finally {
-      await transport.close();
-    }
-  });
-
-  it('closes the connection when a line assembled from several reads outgrows the limit', async () => {
-    const { transport, messages, errors } = childTransport({ maxLineBytes: 1000 });
-    const closed = new Promise<void>((resolve) => (transport.onclose = resolve));
-    await transport.start();
-    try {
-      await transport.send(command({ parts: ['{"jsonrpc":"2.0","id":10,"result":{"a":"', 'y'.repeat(900), 'y'.repeat(200) + '"}}\n'] }));
-      await within(closed, 'the transport to close');
-      assert.ok(!messages.some((m) => 'id' in m && m.id === 10), 'the oversized line is not delivered');
-      assert.match(errors.map((e) => e.message).join('; '), /exceeds 1000 bytes/);
-    } finally {
-      await transport.close();
-    }
-  });
+  /** Each way an over-long line can arrive: `delivered` is the id of a complete line before it, `notDelivered` that of the long line. */
+  const overlong: { name: string; command: Record<string, unknown>; delivered?: number; notDelivered?: number }[] = [
+    { name: 'a line without an end in sight', command: { say: 'x'.repeat(5000) } },
+    { name: 'one that starts in the same read as a complete line', command: { say: `{"jsonrpc":"2.0","id":9,"result":{}}\n${'x'.repeat(5000)}` }, delivered: 9 },
+    { name: 'one assembled from several reads', command: { parts: ['{"jsonrpc":"2.0","id":10,"result":{"a":"', 'y'.repeat(900), `${'y'.repeat(200)}"}}\n`] }, notDelivered: 10 },
+  ];
+  for (const { name, command: say, delivered, notDelivered } of overlong) {
+    it(`closes the connection, with an error, on a line over the limit: ${name}`, async () => {
+      const { transport, messages, errors } = childTransport({ maxLineBytes: 1000 });
+      const closed = new Promise<void>((resolve) => (transport.onclose = resolve));
+      await transport.start();
+      try {
+        await transport.send(command(say));
+        await within(closed, 'the transport to close');
+        assert.match(errors.map((e) => e.message).join('; '), /exceeds 1000 bytes/);
+        const ids = messages.flatMap((m) => ('id' in m ? [m.id] : []));
+        if (delivered !== undefined) assert.ok(ids.includes(delivered), 'the complete line before it is delivered');
+        if (notDelivered !== undefined) assert.ok(!ids.includes(notDelivered), 'the long line is not delivered');
+        await assert.rejects(transport.send(command({})), /Not connected/);
+      } finally {
+        await transport.close();
+      }
+    });
+  }
 
   it('ends a server that ignores the end of its stdin with SIGTERM, and one that ignores that with SIGKILL', async () => {
     const { transport, messages } = childTransport();
