@@ -36,32 +36,39 @@ async function watchingWorkers<T>(body: (workers: Watched[]) => Promise<T>): Pro
   }
 }
 
-test('sqlite thread: a worker killed mid-append rejects that append; the next one runs in a fresh worker and the chain verifies', () =>
-  watchingWorkers(async (workers) => {
-    const { path, remove } = tempFile('audit-thread-crash');
+/** A threaded sink on a fresh file, with every worker started meanwhile watched; closed (close is idempotent) and removed after. */
+function withThreadedSink(name: string, body: (sink: ThreadedSqliteAuditSink, workers: Watched[]) => Promise<void>): Promise<void> {
+  return watchingWorkers(async (workers) => {
+    const { path, remove } = tempFile(name);
     const sink = await ThreadedSqliteAuditSink.create(path);
     try {
-      await sink.append(entries(0, 10));
-      const first = workers[0];
-      assert.ok(first);
-      const lost = sink.append(entries(10, 2_000));
-      void first.worker.terminate();
-      await assert.rejects(lost, /audit worker thread stopped/);
-
-      // What the AuditWriter does next: the same batch again, then the ones after it.
-      await sink.append(entries(10, 2_000));
-      await sink.append(entries(2_010, 5));
-      assert.equal(workers.length, 2, 'a fresh worker took over');
-      const all = await sink.query({ limit: 10_000 });
-      assert.deepEqual(await sink.verify(), { ok: true, count: all.length });
-      assert.deepEqual(
-        all.slice(-2_005).map((r) => Number((r.args as { i: string }).i)),
-        Array.from({ length: 2_005 }, (_, k) => 10 + k),
-      );
+      await body(sink, workers);
     } finally {
       await sink.close();
       remove();
     }
+  });
+}
+
+test('sqlite thread: a worker killed mid-append rejects that append; the next one runs in a fresh worker and the chain verifies', () =>
+  withThreadedSink('audit-thread-crash', async (sink, workers) => {
+    await sink.append(entries(0, 10));
+    const first = workers[0];
+    assert.ok(first);
+    const lost = sink.append(entries(10, 2_000));
+    void first.worker.terminate();
+    await assert.rejects(lost, /audit worker thread stopped/);
+
+    // What the AuditWriter does next: the same batch again, then the ones after it.
+    await sink.append(entries(10, 2_000));
+    await sink.append(entries(2_010, 5));
+    assert.equal(workers.length, 2, 'a fresh worker took over');
+    const all = await sink.query({ limit: 10_000 });
+    assert.deepEqual(await sink.verify(), { ok: true, count: all.length });
+    assert.deepEqual(
+      all.slice(-2_005).map((r) => Number((r.args as { i: string }).i)),
+      Array.from({ length: 2_005 }, (_, k) => 10 + k),
+    );
   }));
 
 test('sqlite thread: a path that cannot be opened fails create(), and leaves no thread behind', () =>
@@ -77,24 +84,18 @@ test('sqlite thread: a path that cannot be opened fails create(), and leaves no 
   }));
 
 test('sqlite thread: close() closes the database and ends the worker; later calls reject', () =>
-  watchingWorkers(async (workers) => {
-    const { path, remove } = tempFile('audit-thread-close');
-    const sink = await ThreadedSqliteAuditSink.create(path);
-    try {
-      await sink.append(entries(0, 3));
-      const worker = workers[0];
-      assert.ok(worker);
-      let exited = false;
-      void worker.exited.then(() => (exited = true));
-      await sink.close();
-      await Promise.resolve();
-      assert.equal(exited, true);
-      await assert.rejects(sink.append(entries(3, 1)), /closed/);
-      await assert.rejects(sink.query({}), /closed/);
-      assert.equal(workers.length, 1, 'no worker started after close');
-    } finally {
-      remove();
-    }
+  withThreadedSink('audit-thread-close', async (sink, workers) => {
+    await sink.append(entries(0, 3));
+    const worker = workers[0];
+    assert.ok(worker);
+    let exited = false;
+    void worker.exited.then(() => (exited = true));
+    await sink.close();
+    await Promise.resolve();
+    assert.equal(exited, true);
+    await assert.rejects(sink.append(entries(3, 1)), /closed/);
+    await assert.rejects(sink.query({}), /closed/);
+    assert.equal(workers.length, 1, 'no worker started after close');
   }));
 
 test('sqlite thread: an idle sink nobody closed does not keep the process alive', async () => {
